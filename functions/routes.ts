@@ -1,0 +1,69 @@
+/**
+ * The HTTP API surface, defined once: CDK creates one route + function per entry, handlers read
+ * their roles from here, the OpenAPI document and the authorisation matrix are generated from it.
+ */
+import { z } from 'zod';
+import { BookInventory, BookView } from '../shared/books/book.js';
+import { UploadRequest } from '../shared/uploads/upload.js';
+import { Unit } from '../shared/units/unit.js';
+import { Role } from '../shared/users/user.js';
+import { ActionName, Stage } from '../shared/workflow/stages.js';
+
+const everyone = Role.options;
+const bookWorkers: Role[] = ['entry_clerk', 'scan_contractor', 'commune_officer', 'commune_police', 'district_viewer', 'province_viewer', 'ops', 'admin'];
+
+export interface RouteDef {
+  /** Function id (CDK construct id, `npm run invoke` name) and the handler file under functions/. */
+  name: string;
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  path: string;
+  entry: string;
+  roles: readonly Role[];
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: z.ZodType;
+}
+
+const BookParams = z.strictObject({ bookId: z.string().min(1).max(64) });
+const ErrorBody = z.object({ error: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
+export { ErrorBody };
+
+export const ActionRequest = z.strictObject({ action: ActionName, reason: z.string().trim().max(1000).optional() });
+export const ListBooksQuery = z.strictObject({ unit: z.string().max(12).optional(), stage: Stage.optional() });
+export const ExecutionsQuery = z.strictObject({
+  status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().max(2048).optional(),
+});
+export const ExecutionParams = z.strictObject({ executionArn: z.string().regex(/^arn:aws:states:[a-z0-9-]+:\d{12}:execution:[\w-]+:[\w.-]+$/) });
+
+const History = z.object({ bookId: z.string(), transitions: z.array(z.unknown()), audit: z.array(z.unknown()) });
+const PresignedPost = z.object({ uploadId: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), key: z.string(), expiresAt: z.string() });
+
+export const routes = {
+  ListUnits: { method: 'GET', path: '/units', entry: 'units/list.ts', roles: everyone, summary: 'Đơn vị hành chính trong phạm vi của người dùng', response: z.array(Unit) },
+  CreateBook: { method: 'POST', path: '/books', entry: 'books/create.ts', roles: ['commune_officer'], summary: 'Kiểm kê một sổ', body: BookInventory, response: BookView },
+  ListBooks: { method: 'GET', path: '/books', entry: 'books/list.ts', roles: bookWorkers, summary: 'Danh sách sổ theo đơn vị, giai đoạn', query: ListBooksQuery, response: z.array(BookView) },
+  GetBook: { method: 'GET', path: '/books/{bookId}', entry: 'books/get.ts', roles: bookWorkers, summary: 'Một sổ, kèm thao tác được phép', params: BookParams, response: BookView },
+  BookAction: { method: 'POST', path: '/books/{bookId}/actions', entry: 'books/action.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer', 'commune_police'], summary: 'Thực hiện một thao tác trên sổ', params: BookParams, body: ActionRequest, response: BookView },
+  BookHistory: { method: 'GET', path: '/books/{bookId}/history', entry: 'books/history.ts', roles: bookWorkers, summary: 'Lịch sử giai đoạn và nhật ký', params: BookParams, response: History },
+  CreateUpload: { method: 'POST', path: '/books/{bookId}/uploads', entry: 'uploads/create.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], summary: 'Cấp liên kết tải lên (presigned POST)', params: BookParams, body: UploadRequest, response: PresignedPost },
+  ListExecutions: { method: 'GET', path: '/ops/executions', entry: 'ops/list-executions.ts', roles: ['ops'], summary: 'Các lượt xử lý (Step Functions)', query: ExecutionsQuery, response: z.object({ executions: z.array(z.unknown()), nextToken: z.string().optional() }) },
+  ExecutionHistory: { method: 'GET', path: '/ops/executions/{executionArn}/history', entry: 'ops/execution-history.ts', roles: ['ops'], summary: 'Diễn biến một lượt xử lý', params: ExecutionParams, response: z.object({ events: z.array(z.unknown()) }) },
+  ResumeBook: { method: 'POST', path: '/ops/books/{bookId}/resume', entry: 'ops/resume.ts', roles: ['ops'], summary: 'Chạy lại sổ từ giai đoạn đã ghi nhận', params: BookParams, response: BookView },
+  OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
+} as const satisfies Record<string, Omit<RouteDef, 'name'>>;
+export type RouteName = keyof typeof routes;
+
+/** The routes as a list, each with its name. */
+export const routeList: RouteDef[] = Object.entries(routes).map(([name, r]) => ({ name, ...r }));
+
+export function routeKey(r: Pick<RouteDef, 'method' | 'path'>): string {
+  return `${r.method} ${r.path}`;
+}
+
+export function getRoute(name: RouteName): RouteDef {
+  return { name, ...routes[name] };
+}

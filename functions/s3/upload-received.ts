@@ -1,0 +1,47 @@
+// Primary adapter: S3 object-created notifications (delivered through SQS) for the upload bucket.
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { logger } from '../../shared/logger.js';
+import { recordObjectCreated } from '../../shared/use-cases/uploads.js';
+
+const S3Notification = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventName: z.string(),
+        eventTime: z.string(),
+        s3: z.object({
+          bucket: z.object({ name: z.string() }),
+          object: z.object({ key: z.string(), size: z.number().int().nonnegative().default(0), eTag: z.string().default('') }),
+        }),
+      }),
+    )
+    .default([]),
+});
+
+/** S3 URL-encodes keys in notifications (spaces as '+'). */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const message of event.Records) {
+    try {
+      const parsed = S3Notification.safeParse(JSON.parse(message.body));
+      // s3:TestEvent and anything that is not a notification: nothing to do, and nothing to retry.
+      if (!parsed.success) {
+        logger.warn('Ignored a message that is not an S3 notification', { messageId: message.messageId });
+        continue;
+      }
+      for (const r of parsed.data.Records) {
+        if (!r.eventName.startsWith('ObjectCreated:')) continue;
+        await recordObjectCreated({ key: decodeS3Key(r.s3.object.key), size: r.s3.object.size, eTag: r.s3.object.eTag, eventTime: r.eventTime });
+      }
+    } catch (err) {
+      logger.error('Upload notification failed; SQS will redeliver', { messageId: message.messageId, error: (err as Error).name });
+      batchItemFailures.push({ itemIdentifier: message.messageId });
+    }
+  }
+  return { batchItemFailures };
+};

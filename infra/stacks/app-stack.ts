@@ -1,0 +1,145 @@
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { routeList } from '../../functions/routes.js';
+import { type DeployConfig, resourceNames, stateMachineName } from '../config.js';
+import { AppFunction } from '../constructs/app-function.js';
+import { BookWorkflow } from '../constructs/book-workflow.js';
+import { acknowledge } from '../nag.js';
+import type { StatefulStack } from './stateful-stack.js';
+
+/**
+ * Stateless part: the book workflow and its task functions, the HTTP API (one function per route),
+ * the S3-notification consumer and the scheduled functions. Safe to destroy and redeploy.
+ */
+export class AppStack extends Stack {
+  readonly functions: AppFunction[] = [];
+  readonly workflow: BookWorkflow;
+  readonly api: apigw.HttpApi;
+  readonly asyncDlq: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: StackProps & { config: DeployConfig; stateful: StatefulStack }) {
+    super(scope, id, props);
+    const { config, stateful } = props;
+    const smName = stateMachineName(config.stage);
+    const smArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: smName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // Stateful resources by name (see resourceNames); only the key and the user pool come by reference.
+    const names = resourceNames(config.stage);
+    const table = dynamodb.Table.fromTableAttributes(this, 'StateTable', { tableName: names.table, encryptionKey: stateful.key, globalIndexes: ['GSI1', 'GSI2'] });
+    const auditTable = dynamodb.Table.fromTableAttributes(this, 'AuditTable', { tableName: names.auditTable, encryptionKey: stateful.key });
+    const uploadBucket = s3.Bucket.fromBucketAttributes(this, 'UploadBucket', {
+      bucketName: `${names.uploadBucketPrefix}-${this.account}-${this.region}`,
+      encryptionKey: stateful.key,
+    });
+    const uploadEvents = sqs.Queue.fromQueueAttributes(this, 'UploadEvents', {
+      queueArn: this.formatArn({ service: 'sqs', resource: names.uploadEventsQueue }),
+      keyArn: undefined,
+    });
+    const environment = {
+      STAGE: config.stage,
+      TABLE_NAME: names.table,
+      AUDIT_TABLE_NAME: names.auditTable,
+      UPLOAD_BUCKET: uploadBucket.bucketName,
+      STATE_MACHINE_ARN: smArn,
+      POWERTOOLS_SERVICE_NAME: 'ho-tich',
+    };
+
+    this.asyncDlq = new sqs.Queue(this, 'AsyncDlq', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledge(this.asyncDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of asynchronous invocations.');
+
+    const make = (id: string, entry: string, extra: Partial<ConstructorParameters<typeof AppFunction>[2]> = {}) => {
+      const f = new AppFunction(this, id, { entry, environment, ...extra }).bindTable(table).bindAuditTable(auditTable);
+      this.functions.push(f);
+      return f;
+    };
+    const grantWorkflowControl = (f: AppFunction) =>
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+          resources: [smArn],
+        }),
+      );
+
+    // Workflow task functions.
+    const stepFns = {
+      validateInventory: make('WfValidateInventory', 'workflow/validate-inventory.ts'),
+      enterStage: make('WfEnterStage', 'workflow/enter-stage.ts'),
+      escalate: make('WfEscalate', 'workflow/escalate.ts'),
+      recordFailure: make('WfRecordFailure', 'workflow/record-failure.ts'),
+      complete: make('WfComplete', 'workflow/complete.ts'),
+    };
+    grantWorkflowControl(stepFns.enterStage);
+    this.workflow = new BookWorkflow(this, 'BookWorkflow', {
+      stateMachineName: smName,
+      stageTimeout: Duration.days(config.stageTimeoutDays),
+      functions: stepFns,
+    });
+
+    // HTTP API: Cognito-issued JWTs, verified by API Gateway before any function runs.
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    this.api = new apigw.HttpApi(this, 'Api', {
+      description: 'Số hóa sổ hộ tịch',
+      corsPreflight: {
+        allowOrigins: ['*'],
+        allowMethods: [apigw.CorsHttpMethod.ANY],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+      defaultAuthorizer: new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.region}.amazonaws.com/${stateful.userPool.userPoolId}`, {
+        jwtAudience: [stateful.userPoolClient.userPoolClientId],
+      }),
+    });
+    const stage = this.api.defaultStage!.node.defaultChild as apigw.CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', ip: '$context.identity.sourceIp', latency: '$context.responseLatency', sub: '$context.authorizer.claims.sub' }),
+    };
+    stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
+
+    for (const route of routeList) {
+      const f = make(`Api${route.name}`, route.entry, { description: `${route.method} ${route.path}` });
+      if (['BookAction', 'ResumeBook', 'ListExecutions', 'ExecutionHistory'].includes(route.name)) grantWorkflowControl(f);
+      if (['ListExecutions', 'ExecutionHistory', 'ResumeBook'].includes(route.name)) {
+        f.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['states:ListExecutions', 'states:DescribeExecution', 'states:GetExecutionHistory'],
+            resources: [smArn, smArn.replace(':stateMachine:', ':execution:') + ':*'],
+          }),
+        );
+      }
+      if (route.name === 'CreateUpload') uploadBucket.grantPut(f);
+      this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as apigw.HttpMethod],
+        integration: new HttpLambdaIntegration(`${route.name}Integration`, f),
+      });
+    }
+
+    // S3 object-created notifications arrive through the stateful stack's queue.
+    const uploadReceived = make('UploadReceived', 's3/upload-received.ts', { timeout: Duration.minutes(15), memorySize: 1024 });
+    uploadReceived.addEventSource(new SqsEventSource(uploadEvents, { batchSize: 5, reportBatchItemFailures: true }));
+    uploadBucket.grantRead(uploadReceived);
+
+    // Scheduled functions (EventBridge Scheduler, Vietnam time).
+    const sweeper = make('SweepPending', 'scheduled/sweep-pending.ts', { deadLetterQueue: this.asyncDlq });
+    grantWorkflowControl(sweeper);
+    new scheduler.Schedule(this, 'SweepPendingSchedule', {
+      description: 'Re-deliver decisions the workflow has not taken up',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      target: new targets.LambdaInvoke(sweeper, { deadLetterQueue: this.asyncDlq, retryAttempts: 3 }),
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+  }
+}

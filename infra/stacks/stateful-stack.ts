@@ -1,0 +1,140 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { Role } from '../../shared/users/user.js';
+import { type DeployConfig, resourceNames } from '../config.js';
+import { acknowledge } from '../nag.js';
+
+/**
+ * Everything that holds citizens' data or identities: retained on stack deletion, encrypted with a
+ * customer key, SSL-only, never public. Stateless stacks reference it; it references nothing.
+ */
+export class StatefulStack extends Stack {
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
+  readonly uploadBucket: s3.Bucket;
+  readonly uploadEvents: sqs.Queue;
+  readonly uploadEventsDlq: sqs.Queue;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.UserPoolClient;
+
+  constructor(scope: Construct, id: string, props: StackProps & { config: DeployConfig }) {
+    super(scope, id, props);
+    const names = resourceNames(props.config.stage);
+    const retain = props.config.stage === 'local' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'Civil-status data', removalPolicy: retain });
+
+    const tableProps = {
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: props.config.stage !== 'local',
+      removalPolicy: retain,
+      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
+    };
+    this.table = new dynamodb.Table(this, 'StateTable', { ...tableProps, tableName: names.table });
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'GSI1',
+      partitionKey: { name: 'GSI1PK', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'GSI1SK', type: dynamodb.AttributeType.STRING },
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'GSI2',
+      partitionKey: { name: 'GSI2PK', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'GSI2SK', type: dynamodb.AttributeType.STRING },
+    });
+    this.auditTable = new dynamodb.Table(this, 'AuditTable', { ...tableProps, tableName: names.auditTable });
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: retain,
+      lifecycleRules: [{ expiration: Duration.days(400) }],
+    });
+    acknowledge(accessLogs, 'AwsSolutions-S1', 'This is the server-access-log bucket itself; logging it into itself would loop.');
+
+    this.uploadBucket = new s3.Bucket(this, 'UploadBucket', {
+      bucketName: `${names.uploadBucketPrefix}-${this.account}-${this.region}`,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'uploads/',
+      removalPolicy: retain,
+      cors: [
+        {
+          allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.PUT, s3.HttpMethods.GET],
+          allowedOrigins: ['*'],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3000,
+        },
+      ],
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    });
+
+    this.uploadEventsDlq = new sqs.Queue(this, 'UploadEventsDlq', {
+      queueName: names.uploadEventsDlq,
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(this.uploadEventsDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue.');
+    this.uploadEvents = new sqs.Queue(this, 'UploadEvents', {
+      queueName: names.uploadEventsQueue,
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.minutes(16),
+      deadLetterQueue: { queue: this.uploadEventsDlq, maxReceiveCount: 5 },
+    });
+    this.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.uploadEvents), {
+      prefix: 'uploads/',
+    });
+
+    const notificationsHandler = this.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
+    if (notificationsHandler) {
+      acknowledge(notificationsHandler, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK-managed custom resource that sets the bucket notification once at deploy time; AWS-managed basic execution role only writes its logs.');
+    }
+
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { sms: false, otp: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      customAttributes: { unit: new cognito.StringAttribute({ minLen: 1, maxLen: 12, mutable: true }) },
+      removalPolicy: retain,
+    });
+    for (const role of Role.options) {
+      new cognito.CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role });
+    }
+    this.userPoolClient = this.userPool.addClient('WebClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      preventUserExistenceErrors: true,
+      readAttributes: new cognito.ClientAttributes().withCustomAttributes('unit').withStandardAttributes({ email: true }),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
+    });
+  }
+}

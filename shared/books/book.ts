@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Principal } from '../users/user.js';
+import { ActionName, Stage } from '../workflow/stages.js';
+import { RegisterType } from './register-type.js';
+
+/** Volume number as written on the cover: "n/yyyy", e.g. "02/2018". */
+export const QuyenSo = z
+  .string()
+  .trim()
+  .regex(/^\d{1,4}\/\d{4}$/, 'Quyển số phải có dạng n/yyyy, ví dụ 02/2018');
+
+export const PhysicalCondition = z.enum(['good', 'worn', 'damaged', 'partly_illegible']);
+export type PhysicalCondition = z.infer<typeof PhysicalCondition>;
+
+/** What an officer records when inventorying a book (the body of POST /books). */
+export const BookInventory = z.strictObject({
+  unitCode: z.string().regex(/^\d{5}$/, 'Mã xã gồm 5 chữ số'),
+  registerType: RegisterType,
+  quyenSo: QuyenSo,
+  yearOpened: z.number().int().min(1945).max(2100),
+  pageCount: z.number().int().min(1).max(2000),
+  /** The total of events written when the book was closed: the completeness reference. */
+  closingTotal: z.number().int().min(0).max(20000).nullable(),
+  physicalCondition: PhysicalCondition,
+  custodyLocation: z.string().trim().min(1).max(200),
+  notes: z.string().trim().max(2000).default(''),
+});
+export type BookInventory = z.infer<typeof BookInventory>;
+
+export const PendingAction = z.object({
+  action: ActionName,
+  reason: z.string().optional(),
+  by: Principal,
+  at: z.string(),
+});
+export type PendingAction = z.infer<typeof PendingAction>;
+
+export const Failure = z.object({ error: z.string(), cause: z.string(), at: z.string() });
+
+/** A book as stored. `taskToken` never leaves the backend (see `toBookView`). */
+export const Book = BookInventory.extend({
+  bookId: z.string(),
+  stage: Stage,
+  version: z.number().int().min(1),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  updatedAt: z.string(),
+  stageEnteredAt: z.string(),
+  executionSeq: z.number().int().min(0),
+  executionArn: z.string().optional(),
+  taskToken: z.string().optional(),
+  pendingAction: PendingAction.optional(),
+  stalled: z.object({ since: z.string(), escalations: z.number().int() }).optional(),
+  failure: Failure.optional(),
+  lastReturn: z.object({ from: Stage, action: ActionName, reason: z.string(), by: z.string(), at: z.string() }).optional(),
+  counts: z.object({ records: z.number().int(), scans: z.number().int(), uploads: z.number().int() }),
+});
+export type Book = z.infer<typeof Book>;
+
+/** The book as the API shows it. */
+export const BookView = Book.omit({ taskToken: true }).extend({
+  waiting: z.boolean(),
+  allowedActions: z.array(ActionName),
+});
+export type BookView = z.infer<typeof BookView>;
+
+/**
+ * Deterministic id from the book's identity (commune + type + volume + year opened), so the same
+ * book inventoried twice is detected by a conditional write instead of a uniqueness index.
+ */
+export function bookIdOf(inv: Pick<BookInventory, 'unitCode' | 'registerType' | 'quyenSo' | 'yearOpened'>): string {
+  return `${inv.unitCode}-${inv.registerType}-${inv.quyenSo.replace('/', '.')}-${inv.yearOpened}`;
+}
+
+export const BookId = z.string().regex(/^\d{5}-[A-Z]{2,4}-\d{1,4}\.\d{4}-\d{4}$/, 'Mã sổ không hợp lệ');

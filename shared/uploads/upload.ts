@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+export const UploadKind = z.enum(['entry', 'scans']);
+export type UploadKind = z.infer<typeof UploadKind>;
+
+/** What each kind accepts. Extensions and content types are checked again when the file is processed. */
+export const uploadRules: Record<UploadKind, { extensions: string[]; contentTypes: string[] }> = {
+  entry: {
+    extensions: ['.xlsx'],
+    contentTypes: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
+  },
+  scans: { extensions: ['.zip', '.pdf'], contentTypes: ['application/zip', 'application/x-zip-compressed', 'application/pdf'] },
+};
+
+/** Body of POST /books/{bookId}/uploads. */
+export const UploadRequest = z.strictObject({
+  kind: UploadKind,
+  fileName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine((n) => !/[\\/\u0000-\u001f]/.test(n) && n !== '.' && n !== '..', 'Tên tệp không hợp lệ'),
+  contentType: z.string().min(1).max(100),
+  size: z.number().int().positive(),
+});
+export type UploadRequest = z.infer<typeof UploadRequest>;
+
+export const Upload = z.object({
+  uploadId: z.string(),
+  bookId: z.string(),
+  unitCode: z.string(),
+  kind: UploadKind,
+  fileName: z.string(),
+  key: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  status: z.enum(['requested', 'received']),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  receivedAt: z.string().optional(),
+  etag: z.string().optional(),
+});
+export type Upload = z.infer<typeof Upload>;
+
+/**
+ * Object key of an upload. Bound to the unit and the book so IAM, lifecycle rules and the S3 event
+ * router can rely on the prefix: uploads/<unit>/<bookId>/<kind>/<uploadId>/<fileName>.
+ */
+export function uploadKey(u: Pick<Upload, 'unitCode' | 'bookId' | 'kind' | 'uploadId' | 'fileName'>): string {
+  return `uploads/${u.unitCode}/${u.bookId}/${u.kind}/${u.uploadId}/${u.fileName}`;
+}
+
+const KEY = /^uploads\/(\d{5})\/([^/]+)\/(entry|scans)\/([0-9a-f-]{36})\/([^/]+)$/;
+
+/** Parses a key written by `uploadKey`; undefined for anything else. */
+export function parseUploadKey(key: string) {
+  const m = KEY.exec(key);
+  if (!m) return undefined;
+  return { unitCode: m[1]!, bookId: m[2]!, kind: m[3] as UploadKind, uploadId: m[4]!, fileName: m[5]! };
+}

@@ -32,7 +32,7 @@ const TRANSIENT = ['Conflict', 'ThrottlingException', 'ProvisionedThroughputExce
 /**
  * One execution per book run (JSONPath only; the local runtime executes this very definition).
  *
- *   ValidateInventory → StartAt? ─┬→ WaitEntry ⇄ EscalateEntry (on timeout)
+ *   ValidateInventory → ResumeOrStart ─┬→ WaitEntry ⇄ EscalateEntry (on timeout)
  *                                  ├→ WaitScan …          each Wait<Stage> is lambda:invoke.waitForTaskToken;
  *                                  └→ …                    After<Stage> routes the decision per the transition table
  *   → Complete → Completed;   any failure → RecordFailure → Failed
@@ -97,7 +97,7 @@ export class BookWorkflow extends Construct {
         .next(choice);
     }
 
-    const startAt = new sfn.Choice(this, 'StartAt');
+    const startAt = new sfn.Choice(this, 'ResumeOrStart');
     for (const stage of waitingStages) {
       startAt.when(
         sfn.Condition.and(sfn.Condition.isPresent('$.resumeAt'), sfn.Condition.stringEquals('$.resumeAt', stage)),

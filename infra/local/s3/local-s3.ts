@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
-import { v1QueryFor, v1ToV2Xml } from './list-objects-v2.js';
+import { listObjectsV2Xml } from './list-objects-v2.js';
 import { boundaryOf } from './multipart-form.js';
 import { type Upload, UploadStore, listPartsXml } from './multipart-uploads.js';
 import { objectHeadersFromFields, receivePostUpload } from './post-object.js';
@@ -141,7 +141,8 @@ export async function startLocalS3(opts: LocalS3Options): Promise<LocalS3> {
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
   front.publicUrl = url;
 
   let stopping: Promise<void> | undefined;
@@ -231,7 +232,7 @@ class Front {
           auth,
           amzValues: amzValue,
           contentEncoding: req.headersDistinct['content-encoding']?.join(','),
-          contentMd5: req.headers['content-md5'],
+          contentMd5: req.headersDistinct['content-md5']?.[0],
           tmpDir: this.tmpDir,
         });
         return body;
@@ -274,7 +275,7 @@ class Front {
         }
       }
       if (method === 'GET' && !key && query.get('list-type') === '2') {
-        return await this.listObjectsV2(ctx, bucket, rawPath, query);
+        return await this.listObjectsV2(ctx, bucket, query);
       }
       const subresources = params.filter((p) => p.name !== 'x-id' && !p.name.toLowerCase().startsWith('x-amz-'));
       if (method === 'PUT' && key && subresources.length === 0) {
@@ -333,7 +334,7 @@ class Front {
       if (backendRes.statusCode !== 200) return await this.relay(ctx, backendRes);
       backendRes.resume();
       const etag = String(backendRes.headers.etag ?? '');
-      const location = `${this.publicUrl}${objectPath}`;
+      const location = `${this.baseUrl(ctx)}${objectPath}`;
       const field = (name: string): string | undefined =>
         upload.fields.findLast((f) => f.name.toLowerCase() === name)?.value;
       const redirect = field('success_action_redirect') ?? field('redirect');
@@ -362,13 +363,10 @@ class Front {
     }
   }
 
-  private async listObjectsV2(ctx: Ctx, bucket: string, rawPath: string, query: Map<string, string>): Promise<void> {
-    const request = { bucket, query };
-    const v1 = v1QueryFor(request);
-    const backendRes = await this.forward('GET', `${rawPath}${v1.query ? `?${v1.query}` : ''}`, {});
-    if (backendRes.statusCode !== 200) return await this.relay(ctx, backendRes);
-    const xml = (await readAll(backendRes)).toString('utf8');
-    this.send(ctx, 200, { 'Content-Type': 'application/xml' }, v1ToV2Xml(request, xml));
+  private async listObjectsV2(ctx: Ctx, bucket: string, query: Map<string, string>): Promise<void> {
+    await this.requireBucket(bucket);
+    const xml = await listObjectsV2Xml({ bucket, bucketDir: join(this.opts.dataDir, bucket), query });
+    this.send(ctx, 200, { 'Content-Type': 'application/xml' }, xml);
   }
 
   private async listParts(ctx: Ctx, upload: Upload, query: Map<string, string>): Promise<void> {
@@ -395,7 +393,7 @@ class Front {
     if (backendRes.statusCode !== 200) return await this.relay(ctx, backendRes);
     await readAll(backendRes);
     await this.uploads.setObjectEtag(upload.bucket, upload.key, etag);
-    const location = `${this.publicUrl}/${uriEncode(upload.bucket)}/${encodeKeyPath(upload.key)}`;
+    const location = `${this.baseUrl(ctx)}/${uriEncode(upload.bucket)}/${encodeKeyPath(upload.key)}`;
     const result =
       '<?xml version="1.0" encoding="UTF-8"?>\n' +
       '<CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
@@ -483,6 +481,12 @@ class Front {
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
+
+  /** The URL the client used to reach the service (for Location). */
+  private baseUrl(ctx: Ctx): string {
+    const host = ctx.req.headers.host;
+    return host ? `http://${host}` : this.publicUrl;
+  }
 
   private async requireBucket(bucket: string): Promise<void> {
     if (!(await this.backend.store.getBucket(bucket))) {

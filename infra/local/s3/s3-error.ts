@@ -35,17 +35,10 @@ export function formatCondition(condition: unknown[]): string {
   return `[${condition.map((part) => JSON.stringify(part)).join(', ')}]`;
 }
 
+/** Escapes XML text content (quotes need no escaping outside attributes; S3 messages keep them). */
 export function xmlEscape(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => XML_ENTITIES[ch] ?? ch);
+  return value.replace(/[&<>]/g, (ch) => (ch === '&' ? '&amp;' : ch === '<' ? '&lt;' : '&gt;'));
 }
-
-const XML_ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-};
 
 /** Decodes the entities s3rver (he.escape) and S3 put in XML text. */
 export function xmlUnescape(value: string): string {

@@ -1,8 +1,9 @@
 // Prepares a synthesised ASL definition for aws-local-stepfunctions, which would otherwise run it wrongly
 // without a word: it ignores JSONata and `Assign`, calls real AWS Lambda for Task states, has no
 // `.waitForTaskToken`, times every Task out after 60 s by default and reads `TimeoutSeconds` unscaled.
-// 1. refuse what the library cannot run faithfully (JSONata, variables, non-Lambda resources, Distributed Map);
-// 2. validate the original definition with the library's own ASL validator;
+// 1. refuse what the library cannot run faithfully (JSONata, variables, non-Lambda resources, Distributed Map,
+//    `$$.State` outside a Task's Parameters);
+// 2. validate the original definition with the library's own ASL validator (minus its one false positive);
 // 3. describe every Task state (resource kind, timeouts) so the emulator can run it through an override;
 // 4. rewrite a copy for the library: task timeouts are handled by the emulator (scaled), the execution
 //    timeout is scaled, and `States.Timeout` catchers also catch heartbeat timeouts.
@@ -67,11 +68,9 @@ export function prepareDefinition(machineName: string, definition: object, timeS
 
   assertJsonPathOnly(original, '', fail);
 
-  try {
-    new StateMachine(original as unknown as StateMachineDefinition);
-  } catch (error) {
-    fail((error as Error).message);
-  }
+  assertStateContextOnlyInTaskParameters(original, fail);
+  validateWithLibrary(original, fail);
+  assertTransitions(original, '', fail);
 
   const runnable = JSON.parse(JSON.stringify(original)) as JsonObject;
   const tasks = new Map<string, TaskSpec>();
@@ -129,6 +128,61 @@ function describeTask(name: string, state: JsonObject, fail: (message: string) =
   if (typeof state.HeartbeatSeconds === 'number') spec.heartbeatSeconds = state.HeartbeatSeconds;
   if (typeof state.HeartbeatSecondsPath === 'string') spec.heartbeatSecondsPath = state.HeartbeatSecondsPath;
   return spec;
+}
+
+/**
+ * Runs the library's ASL validation (asl-validator). It collects every `StartAt`/`Next`/`Default` key anywhere,
+ * so a state *named* `StartAt`, `Next` or `Default` (our workflow has a Choice named `StartAt`) is reported as a
+ * missing target "[object Object]" although AWS accepts it: that one false positive is dropped, and
+ * `assertTransitions` checks the targets instead.
+ */
+function validateWithLibrary(definition: JsonObject, fail: (message: string) => never): void {
+  try {
+    new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition);
+  } catch (error) {
+    const [, ...problems] = (error as Error).message.split('\n').map((line) => line.trim());
+    const real = problems.filter((line) => line.length > 0 && !line.endsWith('target: [object Object]'));
+    if (real.length > 0 || problems.length === 0) fail(`invalid ASL:\n${real.join('\n') || (error as Error).message}`);
+  }
+}
+
+/** Every `StartAt`, `Next`, `Default` and `Catch[].Next` names a state of the same (sub-)machine. */
+function assertTransitions(machine: JsonObject, where: string, fail: (message: string) => never): void {
+  const states = isObject(machine.States) ? machine.States : {};
+  const scope = where ? ` (${where})` : '';
+  if (typeof machine.StartAt !== 'string' || !isObject(states[machine.StartAt])) {
+    fail(`StartAt "${String(machine.StartAt)}"${scope} is not a state`);
+  }
+  for (const [name, state] of Object.entries(states)) {
+    if (!isObject(state)) continue;
+    const targets = [state.Next, state.Default, ...[...asArray(state.Catch), ...asArray(state.Choices)].map((rule) => (isObject(rule) ? rule.Next : undefined))];
+    for (const target of targets) {
+      if (target !== undefined && (typeof target !== 'string' || !isObject(states[target]))) {
+        fail(`state "${name}"${scope} transitions to "${String(target)}", which is not a state of the same machine`);
+      }
+    }
+    for (const [index, branch] of asArray(state.Branches).entries()) {
+      if (isObject(branch)) assertTransitions(branch, `branch ${index} of "${name}"`, fail);
+    }
+    for (const field of ['ItemProcessor', 'Iterator']) {
+      const processor = state[field];
+      if (isObject(processor)) assertTransitions(processor, `${field} of "${name}"`, fail);
+    }
+  }
+}
+
+/**
+ * `$$.State.*` (Name, EnteredTime, RetryCount) is resolved by the Task override, which patches the effective
+ * input; anywhere else it would stay a placeholder, so it is refused there.
+ */
+function assertStateContextOnlyInTaskParameters(machine: JsonObject, fail: (message: string) => never): void {
+  forEachState(machine, (name, state) => {
+    const { Parameters: parameters, Branches: _branches, ItemProcessor: _processor, Iterator: _iterator, ...rest } = state;
+    const outside = state.Type === 'Task' ? rest : { ...rest, Parameters: parameters ?? null };
+    if (JSON.stringify(outside).includes('$$.State.')) {
+      fail(`state "${name}" uses $$.State outside a Task's Parameters; the local runtime only resolves it there`);
+    }
+  });
 }
 
 /** The JSONPath-only rule: no `QueryLanguage: JSONata` anywhere, no variables (`Assign`), no JSONata-only fields. */
@@ -241,7 +295,10 @@ export function getStatesTimeoutErrorClass(): Promise<new () => Error> {
     );
     const cause = failure instanceof Error ? failure.cause : undefined;
     if (!(cause instanceof Error) || cause.name !== 'States.Timeout') {
-      throw new Error('Local Step Functions: could not obtain the States.Timeout error class of aws-local-stepfunctions');
+      const seen = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(failure);
+      throw new Error(
+        `Local Step Functions: could not obtain the States.Timeout error class of aws-local-stepfunctions (got ${seen}; it needs Node >= 22)`,
+      );
     }
     return cause.constructor as new () => Error;
   })();

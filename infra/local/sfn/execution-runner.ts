@@ -1,7 +1,7 @@
 // Runs executions of the local Step Functions emulator on aws-local-stepfunctions and records them.
 // 1. every Task state is overridden (`taskResourceLocalHandlers`) so no real AWS call is ever made: a Lambda
 //    task calls `invokeLambda`; a `.waitForTaskToken` task swaps the `$$.Task.Token` placeholder for a fresh
-//    token, invokes, then waits for SendTaskSuccess/SendTaskFailure;
+//    token, invokes, then waits for SendTaskSuccess/SendTaskFailure (`$$.State.*` placeholders are swapped too);
 // 2. task timeouts and heartbeats are timers scaled by `timeScale`, raising the library's own States.Timeout;
 // 3. the library's event log is translated into AWS history events; task events are appended by the override;
 // 4. when the run settles, the final status and the terminal history event are written.
@@ -36,7 +36,6 @@ export interface RegisteredStateMachine {
 
 export interface ExecutionRunnerOptions {
   region: string;
-  accountId: string;
   timeScale: number;
   store: ExecutionStore;
   invokeLambda: (functionArn: string, payload: unknown) => Promise<unknown>;
@@ -102,8 +101,8 @@ interface LiveExecution {
   controller: AbortController;
   abortRun: () => void;
   attempts: Set<TaskAttempt>;
-  /** Raw input of the latest entry into each state (for TimeoutSecondsPath/HeartbeatSecondsPath). */
-  enteredInputs: Map<string, JsonValue>;
+  /** The latest entry into each state: raw input (for TimeoutSecondsPath), time and task attempts (for `$$.State`). */
+  entries: Map<string, { input: JsonValue; enteredAt: number; attempts: number }>;
   /** Set by stop(): nothing more is persisted, so the next start finds the execution RUNNING. */
   frozen: boolean;
   stopRequest?: { error?: string; cause?: string };
@@ -116,6 +115,12 @@ type Outcome =
 
 /** What `$$.Task.Token` resolves to inside the library; each waiting task replaces it with a real token. */
 const TOKEN_PLACEHOLDER = `local-sfn-task-token-placeholder-${randomUUID()}`;
+/** What `$$.State.*` resolves to inside the library; the Task override replaces them with the real values. */
+const STATE_PLACEHOLDERS = {
+  Name: `local-sfn-state-name-placeholder-${randomUUID()}`,
+  EnteredTime: `local-sfn-state-entered-time-placeholder-${randomUUID()}`,
+  RetryCount: `local-sfn-state-retry-count-placeholder-${randomUUID()}`,
+};
 const MAX_REMEMBERED_TOKENS = 100_000;
 const FAIL_STATE_DEFAULT_CAUSE = 'Execution failed because of a Fail state';
 
@@ -158,12 +163,13 @@ export class ExecutionRunner {
       context: {
         Execution: { Id: executionArn, Name: name, RoleArn: stateMachine.roleArn, StartTime: new Date(record.startDate).toISOString(), RedriveCount: 0 },
         StateMachine: { Id: stateMachine.arn, Name: stateMachine.name },
+        State: { ...STATE_PLACEHOLDERS },
         Task: { Token: TOKEN_PLACEHOLDER },
       },
       controller: new AbortController(),
       abortRun: () => {},
       attempts: new Set(),
-      enteredInputs: new Map(),
+      entries: new Map(),
       frozen: false,
       done: Promise.resolve(),
     };
@@ -252,7 +258,9 @@ export class ExecutionRunner {
     if (execution.controller.signal.aborted) throw taskAbortedError();
     const { timeScale, invokeLambda, statesTimeoutError } = this.options;
 
-    const stateInput = execution.enteredInputs.get(spec.stateName) ?? input;
+    const entry = execution.entries.get(spec.stateName) ?? { input, enteredAt: Date.now(), attempts: 0 };
+    entry.attempts += 1;
+    const stateInput = entry.input;
     const timeoutSeconds = spec.timeoutSeconds ?? this.secondsAt(spec.timeoutSecondsPath, stateInput, execution, 'TimeoutSecondsPath');
     const waits = spec.kind === 'lambda-invoke-wait';
     const heartbeatSeconds = waits
@@ -260,7 +268,12 @@ export class ExecutionRunner {
       : undefined;
 
     const token = waits ? randomBytes(48).toString('base64url') : undefined;
-    const parameters = token ? replaceDeep(input, TOKEN_PLACEHOLDER, token) : input;
+    const parameters = replacePlaceholders(input, {
+      [STATE_PLACEHOLDERS.Name]: spec.stateName,
+      [STATE_PLACEHOLDERS.EnteredTime]: new Date(entry.enteredAt).toISOString(),
+      [STATE_PLACEHOLDERS.RetryCount]: entry.attempts - 1,
+      ...(token ? { [TOKEN_PLACEHOLDER]: token } : {}),
+    });
     let functionArn: string;
     let payload: JsonValue;
     let fireAndForget = false;
@@ -365,7 +378,7 @@ export class ExecutionRunner {
     switch (event.type) {
       case 'StateEntered': {
         const { name, type, input } = event.state;
-        execution.enteredInputs.set(name, input as JsonValue);
+        execution.entries.set(name, { input: input as JsonValue, enteredAt: event.timestamp, attempts: 0 });
         this.append(execution, `${type}StateEntered`, {
           stateEnteredEventDetails: { name, input: JSON.stringify(input ?? null), inputDetails: { truncated: false } },
         });
@@ -549,11 +562,23 @@ function cloneJson(value: JsonValue): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
 }
 
-function replaceDeep(value: JsonValue, search: string, replacement: string): JsonValue {
-  if (typeof value === 'string') return value.includes(search) ? value.split(search).join(replacement) : value;
-  if (Array.isArray(value)) return value.map((item) => replaceDeep(item, search, replacement));
+/**
+ * Replaces placeholders in every string of a JSON value: a string that is exactly a placeholder becomes the
+ * replacement value (so `RetryCount` stays a number), one that contains it (States.Format) gets it spliced in.
+ */
+function replacePlaceholders(value: JsonValue, replacements: Record<string, string | number>): JsonValue {
+  if (typeof value === 'string') {
+    const exact = replacements[value];
+    if (exact !== undefined) return exact;
+    let result = value;
+    for (const [placeholder, replacement] of Object.entries(replacements)) {
+      if (result.includes(placeholder)) result = result.split(placeholder).join(String(replacement));
+    }
+    return result;
+  }
+  if (Array.isArray(value)) return value.map((item) => replacePlaceholders(item, replacements));
   if (isObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceDeep(item, search, replacement)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replacePlaceholders(item, replacements)]));
   }
   return value;
 }

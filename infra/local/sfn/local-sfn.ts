@@ -48,7 +48,7 @@ const MAX_PAYLOAD_BYTES = 256 * 1024;
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 /** AWS execution names: 1–80 chars, no whitespace, brackets, wildcards, special or control characters. */
-const INVALID_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+const INVALID_NAME_CHARS = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]/u;
 
 type Body = Record<string, unknown>;
 type Operation = (body: Body) => Promise<object> | object;
@@ -82,7 +82,6 @@ export async function startLocalSfn(opts: LocalSfnOptions): Promise<LocalSfn> {
   const { store, interrupted } = await ExecutionStore.open(opts.dataDir, INTERRUPTED_CAUSE);
   const runner = new ExecutionRunner({
     region: opts.region,
-    accountId: opts.accountId,
     timeScale,
     store,
     invokeLambda: opts.invokeLambda,

@@ -1,0 +1,21 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { repoRoot, type StackInfo, startStackProcess } from './stack-process.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackInfo;
+  }
+}
+
+/** One local stack for all integration and e2e files, on free ports and a throw-away data dir. */
+export default async function setup(project: TestProject) {
+  const dataDir = path.join(repoRoot, '.local', `test-${process.pid}`);
+  const stack = await startStackProcess({ LOCAL_DATA_DIR: dataDir, LOCAL_TIME_SCALE: '1000' });
+  project.provide('stack', stack.info);
+  return async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

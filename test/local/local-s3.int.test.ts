@@ -27,6 +27,7 @@ import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsChunkedDecoder } from '../../infra/local/s3/aws-chunked.js';
 import { type LocalS3, startLocalS3 } from '../../infra/local/s3/local-s3.js';
+import { FILENAME_VARIABLE } from '../../infra/local/s3/post-object.js';
 import { authenticate } from '../../infra/local/s3/sigv4.js';
 
 const REGION = 'ap-southeast-1';
@@ -346,7 +347,7 @@ describe('presigned POST', () => {
   });
 
   it('rejects a key outside the starts-with prefix', async () => {
-    const { url, fields } = await presign('incoming/${filename}', pdfPolicy, { 'Content-Type': 'application/pdf' });
+    const { url, fields } = await presign(`incoming/${FILENAME_VARIABLE}`, pdfPolicy, { 'Content-Type': 'application/pdf' });
     const res = await post(url, { ...fields, key: 'other/escape.pdf' }, randomBytes(100));
     expect(res.status).toBe(403);
     const xml = await res.text();
@@ -383,8 +384,8 @@ describe('presigned POST', () => {
     expect(ignored.status).toBe(204);
   });
 
-  it('substitutes ${filename} in the key and answers 201 with XML when asked', async () => {
-    const { url, fields } = await presign('incoming/${filename}', [...pdfPolicy, { success_action_status: '201' }], {
+  it('substitutes the filename variable in the key and answers 201 with XML when asked', async () => {
+    const { url, fields } = await presign(`incoming/${FILENAME_VARIABLE}`, [...pdfPolicy, { success_action_status: '201' }], {
       'Content-Type': 'application/pdf',
     });
     const data = randomBytes(2000);
@@ -393,7 +394,7 @@ describe('presigned POST', () => {
     const xml = await res.text();
     expect(xml).toContain('<Key>incoming/Trích lục khai sinh.pdf</Key>');
     expect((await getBytes(client(), 'incoming/Trích lục khai sinh.pdf')).equals(data)).toBe(true);
-    expect((await sdkError(client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'incoming/${filename}' })))).status).toBe(404);
+    expect((await sdkError(client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `incoming/${FILENAME_VARIABLE}` })))).status).toBe(404);
     const event = await waitForEvent((r) => r.s3.object.key === 'incoming/Tr%C3%ADch+l%E1%BB%A5c+khai+sinh.pdf');
     expect(event.eventName).toBe('ObjectCreated:Post');
   });

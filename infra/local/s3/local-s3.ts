@@ -282,8 +282,18 @@ class Front {
         const copySource = amzValue('x-amz-copy-source');
         const received = await receive();
         if (copySource !== undefined) {
+          // s3rver splits the source at the first '/' after decodeURI(); hand it a value that decodes back exactly.
+          const source = safeDecode(copySource.split('?')[0] ?? '').replace(/^\//, '');
+          const sourceSlash = source.indexOf('/');
+          if (sourceSlash < 1 || !BUCKET_NAME.test(source.slice(0, sourceSlash))) {
+            throw new S3Error('InvalidArgument', 400, 'Invalid copy source object key', {
+              ArgumentName: 'x-amz-copy-source',
+              ArgumentValue: copySource,
+            });
+          }
+          assertStorableKey(source.slice(sourceSlash + 1));
           const headers = this.clientHeaders(req);
-          headers['x-amz-copy-source'] = encodeURI(safeDecode(copySource.split('?')[0] ?? ''));
+          headers['x-amz-copy-source'] = encodeURI(source);
           const backendRes = await this.forward('PUT', backendPath, headers, received.spool.stream(), received.spool.size);
           const ok = backendRes.statusCode === 200;
           await this.relay(ctx, backendRes);

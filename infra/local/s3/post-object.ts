@@ -9,6 +9,9 @@ import { parseMultipartForm } from './multipart-form.js';
 import type { Credentials } from './sigv4.js';
 import { Spool } from './spool.js';
 
+/** The variable S3 replaces with the uploaded file's name in the `key` field. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: S3's literal ${filename} variable, not a template.
+export const FILENAME_VARIABLE = '${filename}';
 /** S3 limits the form fields that precede the file to 20 KB. */
 const MAX_PRE_DATA_BYTES = 20 * 1024;
 /** S3's single-upload limit, which applies when the policy has no content-length-range. */
@@ -104,7 +107,7 @@ export async function receivePostUpload(source: AsyncIterable<Buffer>, opts: Pos
       });
     }
     const rawKey = fieldValue(fields, 'key') ?? '';
-    const key = rawKey.split('${filename}').join(filename ?? '');
+    const key = rawKey.split(FILENAME_VARIABLE).join(filename ?? '');
     if (Buffer.byteLength(key) > 1024) {
       throw new S3Error('KeyTooLongError', 400, 'Your key is too long', { Size: Buffer.byteLength(key), MaxSizeAllowed: 1024 });
     }

@@ -1,0 +1,157 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routeList } from '../../functions/routes.js';
+import { buildApp } from '../../infra/app.js';
+import { cdkContext } from '../../infra/config.js';
+import { actionsFrom, transitions, waitingStages, waitStateName } from '../../shared/workflow/stages.js';
+
+let built: ReturnType<typeof buildApp>;
+let app: Template;
+let stateful: Template;
+let definition: { StartAt: string; States: Record<string, any> };
+
+beforeAll(() => {
+  // Bundling is skipped here (template assertions only); the local stack and `cdk synth` bundle for real.
+  built = buildApp(new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } }));
+  app = Template.fromStack(built.appStack);
+  stateful = Template.fromStack(built.stateful);
+  const sm = Object.values(app.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+  const joined = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+  definition = JSON.parse(joined.map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"AWS::Partition"}' ? 'aws' : 'arn:fn')).join(''));
+});
+
+describe('book workflow (synthesised definition)', () => {
+  it('has a task-token wait for each of the five waiting stages, with a timeout that escalates', () => {
+    for (const stage of waitingStages) {
+      const s = definition.States[waitStateName(stage)];
+      expect(s.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+      expect(s.Parameters.Payload['taskToken.$']).toBe('$$.Task.Token');
+      expect(s.Parameters.Payload.stage).toBe(stage);
+      expect(s.TimeoutSeconds).toBe(Number(cdkContext.stageTimeoutDays) * 86400);
+      expect(s.Catch[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: expect.stringMatching(/^Escalate/) });
+      expect(definition.States[s.Catch[0].Next].Next).toBe(waitStateName(stage));
+      expect(s.Catch[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' });
+    }
+  });
+
+  it('routes every decision exactly as the transition table says', () => {
+    for (const stage of waitingStages) {
+      const choice = definition.States[definition.States[waitStateName(stage)].Next];
+      const routed = Object.fromEntries(choice.Choices.map((c: any) => [c.StringEquals, c.Next]));
+      const expected = Object.fromEntries(
+        actionsFrom(stage).map((a) => {
+          const to = transitions[a].to;
+          return [a, to === 'completed' ? 'Complete' : waitStateName(to as never)];
+        }),
+      );
+      expect(routed).toEqual(expected);
+    }
+  });
+
+  it('starts by validating the inventory and can resume at any waiting stage', () => {
+    expect(definition.StartAt).toBe('ValidateInventory');
+    const resume = definition.States[definition.States.ValidateInventory.Next];
+    expect(resume.Type).toBe('Choice');
+    expect(resume.Default).toBe('WaitEntry');
+    expect(resume.Choices.map((c: any) => c.Next).sort()).toEqual(waitingStages.map(waitStateName).sort());
+  });
+
+  it('records every failure on the book before failing', () => {
+    expect(definition.States.RecordFailure.Next).toBe('Failed');
+    expect(definition.States.Failed.Type).toBe('Fail');
+    for (const [name, s] of Object.entries(definition.States)) {
+      if (s.Type === 'Task' && name !== 'RecordFailure') expect(s.Catch?.some((c: any) => c.Next === 'RecordFailure'), name).toBe(true);
+    }
+  });
+
+  it('uses JSONPath only (the local interpreter ignores JSONata and variables)', () => {
+    const text = JSON.stringify(definition);
+    expect(text).not.toMatch(/"QueryLanguage"|"Assign"|"Arguments"|"Output"|\{%/);
+  });
+
+  it('logs all events without execution data, with X-Ray tracing', () => {
+    app.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+});
+
+describe('API and functions', () => {
+  it('creates one JWT-authorised route per entry of the route table', () => {
+    const routes = app.findResources('AWS::ApiGatewayV2::Route');
+    const keys = Object.values(routes).map((r) => r.Properties.RouteKey).sort();
+    expect(keys).toEqual(routeList.map((r) => `${r.method} ${r.path}`).sort());
+    for (const r of Object.values(routes)) expect(r.Properties.AuthorizationType).toBe('JWT');
+  });
+
+  it('runs every function on Node 24 arm64 with tracing', () => {
+    const fns = Object.values(app.findResources('AWS::Lambda::Function'));
+    expect(fns.length).toBeGreaterThan(routeList.length);
+    for (const f of fns) {
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('never lets a function update or delete audit items', () => {
+    const policies = Object.values(app.findResources('AWS::IAM::Policy'));
+    const auditStatements = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((s) => JSON.stringify(s.Resource).includes('hotich-local-audit'));
+    expect(auditStatements.length).toBeGreaterThan(0);
+    for (const s of auditStatements) {
+      const actions = [s.Action].flat() as string[];
+      expect(actions.every((a) => ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DescribeTable'].includes(a)), JSON.stringify(actions)).toBe(true);
+    }
+  });
+});
+
+describe('stateful resources', () => {
+  it('encrypts with a rotating customer key, keeps backups and blocks public access', () => {
+    stateful.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    stateful.allResourcesProperties('AWS::DynamoDB::Table', {
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.anyValue(),
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+    });
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('delivers upload notifications through a queue with a dead-letter queue', () => {
+    stateful.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'hotich-local-upload-events', RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+  });
+});
+
+describe('monitoring', () => {
+  it('alarms on failed, timed-out and aborted executions, every function, and both DLQs', () => {
+    const alarms = Object.values(Template.fromStack(built.monitoring).findResources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map((a) => a.Properties.MetricName);
+    expect(metrics).toEqual(expect.arrayContaining(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'Errors', 'ApproximateNumberOfMessagesVisible']));
+    expect(metrics.filter((m) => m === 'Errors')).toHaveLength(built.appStack.functions.length);
+    expect(metrics.filter((m) => m === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('has zero unacknowledged findings, and every acknowledgement has a reason', () => {
+    for (const stack of [built.stateful, built.appStack, built.monitoring] as Stack[]) {
+      const report = new AwsSolutionsChecks().validateScope(stack);
+      const open = report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+      expect(open, open.join('\n')).toEqual([]);
+    }
+    const acks = built.app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'));
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) for (const reason of Object.values(a.data as Record<string, string>)) expect(reason.length).toBeGreaterThan(20);
+  });
+});

@@ -24,11 +24,19 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     try {
-      const parsed = S3Notification.safeParse(JSON.parse(message.body));
+      const parsed = S3Notification.safeParse(safeJson(message.body));
       // s3:TestEvent and anything that is not a notification: nothing to do, and nothing to retry.
       if (!parsed.success) {
         logger.warn('Ignored a message that is not an S3 notification', { messageId: message.messageId });

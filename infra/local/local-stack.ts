@@ -5,7 +5,7 @@
  * scheduler — with the functions' bundles from cdk.out. Data under `dataDir` survive a restart.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   if (opts.seedDemoBooks) await seedDemoBooks(api.url, auth);
 
   const urls = { api: api.url, dynamo: dynamo.url, s3: s3.url, sfn: sfn.url, ses: sesUrl, web: `${api.url}/` };
+  // For `npm run invoke` and integration tests: how to reach this stack, and the functions' environment.
+  const handlerEnv = { ...lambdas.sharedEnvironment(), ...pick(process.env, ENDPOINT_ENV) };
+  writeFileSync(path.join(opts.dataDir, 'endpoints.json'), JSON.stringify({ urls, env: handlerEnv, cdkOut: outdir }, null, 2));
 
   async function deliverS3Event(record: S3EventRecord) {
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
@@ -195,6 +198,22 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       for (const s of stops.reverse()) await s();
     },
   };
+}
+
+const ENDPOINT_ENV = [
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_ENDPOINT_URL_DYNAMODB',
+  'AWS_ENDPOINT_URL_S3',
+  'AWS_ENDPOINT_URL_SFN',
+  'AWS_ENDPOINT_URL_SESV2',
+  'AWS_REQUEST_CHECKSUM_CALCULATION',
+  'AWS_RESPONSE_CHECKSUM_VALIDATION',
+];
+
+function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => env[k] !== undefined).map((k) => [k, env[k]!]));
 }
 
 /** A few books in inventory for the demo commune, created through the API like any client would. */

@@ -9,7 +9,8 @@ export function buildOpenApi() {
       ...Object.keys(r.params?.shape ?? {}).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
       ...Object.entries(r.query?.shape ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: toSchema(s as z.ZodType, 'input') })),
     ];
-    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+    paths[r.path] = paths[r.path] ?? {};
+    paths[r.path]![r.method.toLowerCase()] = {
       operationId: r.name,
       summary: r.summary,
       'x-roles': r.roles,

@@ -10,7 +10,7 @@ import { DomainError, Forbidden, InvalidInput } from '../../shared/errors.js';
 import { logger } from '../../shared/logger.js';
 import type { RequestContext } from '../../shared/request-context.js';
 import { principalFromClaims } from '../../shared/users/claims.js';
-import { getRoute, type RouteDef, type RouteName, routes } from '../routes.js';
+import { getRoute, type RouteDef, type RouteName, type routes } from '../routes.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 

@@ -12,6 +12,12 @@ export const uploadRules: Record<UploadKind, { extensions: string[]; contentType
   scans: { extensions: ['.zip', '.pdf'], contentTypes: ['application/zip', 'application/x-zip-compressed', 'application/pdf'] },
 };
 
+/** No path separators, no control characters, not "." or "..": the name becomes the last key segment. */
+function isSafeFileName(n: string): boolean {
+  if (n === '.' || n === '..' || n.includes('/') || n.includes('\\')) return false;
+  return [...n].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
+}
+
 /** Body of POST /books/{bookId}/uploads. */
 export const UploadRequest = z.strictObject({
   kind: UploadKind,
@@ -20,7 +26,7 @@ export const UploadRequest = z.strictObject({
     .trim()
     .min(1)
     .max(200)
-    .refine((n) => !/[\\/\u0000-\u001f]/.test(n) && n !== '.' && n !== '..', 'Tên tệp không hợp lệ'),
+    .refine(isSafeFileName, 'Tên tệp không hợp lệ'),
   contentType: z.string().min(1).max(100),
   size: z.number().int().positive(),
 });

@@ -1,5 +1,5 @@
 import { appendAudit } from '../audit/audit.js';
-import { type Book, BookInventory, bookIdOf } from '../books/book.js';
+import { type Book, type BookInventory, bookIdOf } from '../books/book.js';
 import { insertBook } from '../books/book-repo.js';
 import { assertUnitInScope, toBookView } from '../books/book-rules.js';
 import { Forbidden, InvalidInput } from '../errors.js';

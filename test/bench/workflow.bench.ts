@@ -316,7 +316,13 @@ export async function run(): Promise<BenchResult> {
     const failed = runs.filter((r) => !r.ok);
     if (failed.length) notes.push(`${failed.length} books failed, e.g. ${failed.slice(0, 3).map((r) => r.error).join(' | ')}`);
     for (const e of counters.errorSamples.slice(0, 5)) notes.push(`error sample: ${e}`);
-    if (stackLines.length) notes.push(`the stack logged ${stackLines.length} lines during the run, e.g. ${stackLines.slice(0, 3).map((l) => l.slice(0, 300)).join(' | ')}`);
+    const level = (l: string) => /"level":"(\w+)"/.exec(l)?.[1] ?? 'OTHER';
+    const byLevel = new Map<string, string[]>();
+    for (const l of stackLines) byLevel.set(level(l), [...(byLevel.get(level(l)) ?? []), l]);
+    if (stackLines.length) notes.push(`stack log lines during the run by level: ${[...byLevel].map(([k, v]) => `${k} ${v.length}`).join(', ')}`);
+    for (const lvl of ['ERROR', 'CRITICAL', 'WARN', 'OTHER']) {
+      for (const l of (byLevel.get(lvl) ?? []).slice(0, 3)) notes.push(`stack ${lvl}: ${l.slice(0, 400)}`);
+    }
 
     const result: BenchResult = {
       suite: 'workflow',

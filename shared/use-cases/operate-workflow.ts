@@ -20,14 +20,15 @@ import { handOver } from './submit-action.js';
 
 /**
  * Starts a fresh execution at the book's recorded stage (`resumeAt`), after a failure or a restart.
- * 1. Only books inside the workflow (entry … reconciliation) can be resumed.
+ * 1. Only books inside the workflow (entry … reconciliation), or whose first run failed before Entry, can be resumed.
  * 2. Guard: if the book's current execution is still RUNNING, refuse (never two executions per book).
  * 3. Bump `executionSeq` with a conditional write (of two concurrent resumes one wins), then start.
  * @throws ActionNotAllowed, Conflict, NotFound
  */
 export async function resumeBook(bookId: string, ctx: RequestContext) {
   const book = await getBook(bookId);
-  if (!(waitingStages as readonly string[]).includes(book.stage)) {
+  const waiting = (waitingStages as readonly string[]).includes(book.stage);
+  if (!waiting && !(book.stage === 'inventory' && book.executionArn)) {
     throw new ActionNotAllowed('Chỉ tiếp tục được sổ đang trong quy trình', { stage: book.stage, allowedActions: [] });
   }
   if (book.executionArn) {
@@ -45,7 +46,7 @@ export async function resumeBook(bookId: string, ctx: RequestContext) {
     { ...book, executionSeq: seq, executionArn: executionArnFor(name), taskToken: undefined, pendingAction: undefined, failure: undefined, updatedAt: ctx.now },
     book.version,
   );
-  await startExecution(name, { bookId, resumeAt: book.stage as WaitingStage });
+  await startExecution(name, waiting ? { bookId, resumeAt: book.stage as WaitingStage } : { bookId });
   await appendAudit({
     targetType: 'book',
     targetId: bookId,
@@ -54,7 +55,7 @@ export async function resumeBook(bookId: string, ctx: RequestContext) {
     at: ctx.now,
     requestId: ctx.requestId,
     before: { executionArn: book.executionArn ?? null, failure: book.failure ?? null },
-    after: { executionArn: saved.executionArn, resumeAt: book.stage },
+    after: { executionArn: saved.executionArn, resumeAt: waiting ? book.stage : 'entry' },
   });
   return toBookView(saved, ctx.principal);
 }

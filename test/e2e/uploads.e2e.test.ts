@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asUser, waitFor } from '../support/api-client.js';
 import { createBook } from '../support/book-flow.js';
-import { lambdaContext, loadEvent, useLocalStackEnv } from '../support/handler-env.js';
+import { loadEvent, useLocalStackEnv } from '../support/handler-env.js';
 
 useLocalStackEnv();
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -42,7 +42,7 @@ describe('presigned uploads straight to S3', () => {
     s3Event.Records[0].s3.object.size = bytes.length;
     event.Records[0].body = JSON.stringify(s3Event);
     const { handler } = await import('../../functions/s3/upload-received.js');
-    const results = await Promise.all([1, 2, 3].map(() => handler(event, lambdaContext as never)));
+    const results = await Promise.all([1, 2, 3].map(() => handler(event)));
     for (const r of results) expect(r.batchItemFailures).toEqual([]);
     const h = await officer.get(`/books/${bookId}/history`);
     expect((h.body.audit as { action: string }[]).filter((x) => x.action === 'upload.received')).toHaveLength(1);
@@ -74,9 +74,9 @@ describe('presigned uploads straight to S3', () => {
 
   it('an s3:TestEvent or a malformed message is acknowledged, not retried', async () => {
     const { handler } = await import('../../functions/s3/upload-received.js');
-    expect((await handler(loadEvent('s3/s3-test-event.json'), lambdaContext as never)).batchItemFailures).toEqual([]);
+    expect((await handler(loadEvent('s3/s3-test-event.json'))).batchItemFailures).toEqual([]);
     const garbage = loadEvent('s3/s3-test-event.json');
     garbage.Records[0].body = '{not json';
-    expect((await handler(garbage, lambdaContext as never)).batchItemFailures).toEqual([]);
+    expect((await handler(garbage)).batchItemFailures).toEqual([]);
   });
 });

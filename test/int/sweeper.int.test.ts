@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { asUser, waitFor } from '../support/api-client.js';
+import { asUser } from '../support/api-client.js';
 import { createBook, waitForStage } from '../support/book-flow.js';
-import { lambdaContext, loadEvent, useLocalStackEnv } from '../support/handler-env.js';
+import { loadEvent, useLocalStackEnv } from '../support/handler-env.js';
 
 const { env } = useLocalStackEnv();
 
@@ -39,7 +39,5 @@ describe('a decision recorded but never delivered (SendTaskSuccess lost)', () =>
     await new Promise((r) => setTimeout(r, 300));
     const history = await officer.get(`/books/${bookId}/history`);
     expect((history.body.transitions as { to: string }[]).filter((t) => t.to === 'scan')).toHaveLength(1);
-    void lambdaContext;
-    void waitFor;
   });
 });

@@ -19,6 +19,8 @@ export interface RouteDef {
   path: string;
   entry: string;
   roles: readonly Role[];
+  /** What the caller's unit must cover: the target book's commune, a unit named in the request, or nothing. */
+  scope: 'book' | 'unit' | 'none';
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
@@ -43,17 +45,17 @@ const History = z.object({ bookId: z.string(), transitions: z.array(z.unknown())
 const PresignedPost = z.object({ uploadId: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), key: z.string(), expiresAt: z.string() });
 
 export const routes = {
-  ListUnits: { method: 'GET', path: '/units', entry: 'units/list.ts', roles: everyone, summary: 'Đơn vị hành chính trong phạm vi của người dùng', response: z.array(Unit) },
-  CreateBook: { method: 'POST', path: '/books', entry: 'books/create.ts', roles: ['commune_officer'], summary: 'Kiểm kê một sổ', body: BookInventory, response: BookView },
-  ListBooks: { method: 'GET', path: '/books', entry: 'books/list.ts', roles: bookWorkers, summary: 'Danh sách sổ theo đơn vị, giai đoạn', query: ListBooksQuery, response: z.array(BookView) },
-  GetBook: { method: 'GET', path: '/books/{bookId}', entry: 'books/get.ts', roles: bookWorkers, summary: 'Một sổ, kèm thao tác được phép', params: BookParams, response: BookView },
-  BookAction: { method: 'POST', path: '/books/{bookId}/actions', entry: 'books/action.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer', 'commune_police'], summary: 'Thực hiện một thao tác trên sổ', params: BookParams, body: ActionRequest, response: BookView },
-  BookHistory: { method: 'GET', path: '/books/{bookId}/history', entry: 'books/history.ts', roles: bookWorkers, summary: 'Lịch sử giai đoạn và nhật ký', params: BookParams, response: History },
-  CreateUpload: { method: 'POST', path: '/books/{bookId}/uploads', entry: 'uploads/create.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], summary: 'Cấp liên kết tải lên (presigned POST)', params: BookParams, body: UploadRequest, response: PresignedPost },
-  ListExecutions: { method: 'GET', path: '/ops/executions', entry: 'ops/list-executions.ts', roles: ['ops'], summary: 'Các lượt xử lý (Step Functions)', query: ExecutionsQuery, response: z.object({ executions: z.array(z.unknown()), nextToken: z.string().optional() }) },
-  ExecutionHistory: { method: 'GET', path: '/ops/executions/{executionArn}/history', entry: 'ops/execution-history.ts', roles: ['ops'], summary: 'Diễn biến một lượt xử lý', params: ExecutionParams, response: z.object({ events: z.array(z.unknown()) }) },
-  ResumeBook: { method: 'POST', path: '/ops/books/{bookId}/resume', entry: 'ops/resume.ts', roles: ['ops'], summary: 'Chạy lại sổ từ giai đoạn đã ghi nhận', params: BookParams, response: BookView },
-  OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
+  ListUnits: { method: 'GET', path: '/units', entry: 'units/list.ts', roles: everyone, scope: 'none', summary: 'Đơn vị hành chính trong phạm vi của người dùng', response: z.array(Unit) },
+  CreateBook: { method: 'POST', path: '/books', entry: 'books/create.ts', roles: ['commune_officer'], scope: 'unit', summary: 'Kiểm kê một sổ', body: BookInventory, response: BookView },
+  ListBooks: { method: 'GET', path: '/books', entry: 'books/list.ts', roles: bookWorkers, scope: 'unit', summary: 'Danh sách sổ theo đơn vị, giai đoạn', query: ListBooksQuery, response: z.array(BookView) },
+  GetBook: { method: 'GET', path: '/books/{bookId}', entry: 'books/get.ts', roles: bookWorkers, scope: 'book', summary: 'Một sổ, kèm thao tác được phép', params: BookParams, response: BookView },
+  BookAction: { method: 'POST', path: '/books/{bookId}/actions', entry: 'books/action.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer', 'commune_police'], scope: 'book', summary: 'Thực hiện một thao tác trên sổ', params: BookParams, body: ActionRequest, response: BookView },
+  BookHistory: { method: 'GET', path: '/books/{bookId}/history', entry: 'books/history.ts', roles: bookWorkers, scope: 'book', summary: 'Lịch sử giai đoạn và nhật ký', params: BookParams, response: History },
+  CreateUpload: { method: 'POST', path: '/books/{bookId}/uploads', entry: 'uploads/create.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], scope: 'book', summary: 'Cấp liên kết tải lên (presigned POST)', params: BookParams, body: UploadRequest, response: PresignedPost },
+  ListExecutions: { method: 'GET', path: '/ops/executions', entry: 'ops/list-executions.ts', roles: ['ops'], scope: 'none', summary: 'Các lượt xử lý (Step Functions)', query: ExecutionsQuery, response: z.object({ executions: z.array(z.unknown()), nextToken: z.string().optional() }) },
+  ExecutionHistory: { method: 'GET', path: '/ops/executions/{executionArn}/history', entry: 'ops/execution-history.ts', roles: ['ops'], scope: 'none', summary: 'Diễn biến một lượt xử lý', params: ExecutionParams, response: z.object({ events: z.array(z.unknown()) }) },
+  ResumeBook: { method: 'POST', path: '/ops/books/{bookId}/resume', entry: 'ops/resume.ts', roles: ['ops'], scope: 'book', summary: 'Chạy lại sổ từ giai đoạn đã ghi nhận', params: BookParams, response: BookView },
+  OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, scope: 'none', summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
 } as const satisfies Record<string, Omit<RouteDef, 'name'>>;
 export type RouteName = keyof typeof routes;
 

@@ -2,11 +2,12 @@
 import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { appendAudit } from '../audit/audit.js';
 import { getBook, listPendingBefore, saveBook } from '../books/book-repo.js';
-import { toBookView } from '../books/book-rules.js';
+import { assertVisible, toBookView } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
 import { ActionNotAllowed, Conflict } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
+import { listUnits } from '../units/unit-repo.js';
 import { waitingStages, type WaitingStage } from '../workflow/stages.js';
 import {
   describeExecution,
@@ -26,7 +27,8 @@ import { handOver } from './submit-action.js';
  * @throws ActionNotAllowed, Conflict, NotFound
  */
 export async function resumeBook(bookId: string, ctx: RequestContext) {
-  const book = await getBook(bookId);
+  const [book, units] = await Promise.all([getBook(bookId), listUnits()]);
+  assertVisible(book, ctx.principal, units);
   const waiting = (waitingStages as readonly string[]).includes(book.stage);
   if (!waiting && !(book.stage === 'inventory' && book.executionArn)) {
     throw new ActionNotAllowed('Chỉ tiếp tục được sổ đang trong quy trình', { stage: book.stage, allowedActions: [] });

@@ -51,6 +51,10 @@ export function machineFacts(): MachineFacts {
   };
 }
 
+export function cpuCount(): number {
+  return os.availableParallelism();
+}
+
 /** Nearest-rank percentile (p in 0..100) of unsorted numbers; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -75,17 +79,35 @@ export function formatFigure(f: Figure): string {
 /** A plain-text table with aligned columns. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** Prints a suite's figures and goals (each suite calls this at its end). */
 export function printResult(r: BenchResult): void {
   console.log(`\n== ${r.title} ==`);
-  console.log(`parameters: ${Object.entries(r.parameters).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  console.log(table(['figure', 'value'], Object.entries(r.figures).map(([k, f]) => [k, formatFigure(f)])));
+  console.log(
+    `parameters: ${Object.entries(r.parameters)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    table(
+      ['figure', 'value'],
+      Object.entries(r.figures).map(([k, f]) => [k, formatFigure(f)]),
+    ),
+  );
   console.log('');
-  console.log(table(['goal', 'target', 'measured', 'result'], r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'FAIL'])));
+  console.log(
+    table(
+      ['goal', 'target', 'measured', 'result'],
+      r.goals.map((g) => [g.name, g.target, g.measured, g.pass ? 'PASS' : 'FAIL']),
+    ),
+  );
   for (const n of r.notes) console.log(`note: ${n}`);
 }
 

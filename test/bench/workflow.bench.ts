@@ -10,10 +10,10 @@
  * Env: BENCH_BOOKS (default 100), BENCH_CONCURRENCY (default 100), BENCH_POLL_MS (default 100, as
  * the e2e tests poll), BENCH_STAGE_TIMEOUT_MS (default 120000), BENCH_KEEP_DATA=1 keeps the data dir.
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot, type StackProcess, startStackProcess } from '../support/stack-process.js';
-import { type BenchResult, envInt, type Goal, mapLimit, mean, percentile, printResult, round } from './bench-result.js';
+import { type BenchResult, cpuCount, envInt, type Goal, mapLimit, mean, percentile, printResult, round } from './bench-result.js';
 import { type ApiClient, type ApiResponse, asUser } from './http-client.js';
 
 type Actor = 'officer' | 'officer2' | 'clerk' | 'contractor' | 'police';
@@ -62,6 +62,37 @@ interface BookRun {
   error?: string;
 }
 
+/**
+ * CPU seconds (user + system) used so far by a process and all its descendants, from Linux /proc
+ * (the stack runs as tsx → node). Undefined where /proc is not available.
+ */
+function treeCpuSeconds(rootPid: number | undefined): number | undefined {
+  if (rootPid === undefined) return undefined;
+  try {
+    const stats = new Map<number, { ppid: number; ticks: number }>();
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const raw = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+        stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        /* process ended */
+      }
+    }
+    let ticks = 0;
+    const queue = [rootPid];
+    while (queue.length) {
+      const pid = queue.pop()!;
+      ticks += stats.get(pid)?.ticks ?? 0;
+      for (const [child, st] of stats) if (st.ppid === pid) queue.push(child);
+    }
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function run(): Promise<BenchResult> {
@@ -90,7 +121,9 @@ export async function run(): Promise<BenchResult> {
     stack = await startStackProcess({ LOCAL_DATA_DIR: dataDir });
     const stackStartMs = performance.now() - startT;
     const bannerEnd = stack.output().length;
-    console.log(`[workflow] stack ready in ${(stackStartMs / 1000).toFixed(1)} s at ${stack.info.urls.api}; walking ${books} books, ${concurrency} in flight, polling every ${pollMs} ms`);
+    console.log(
+      `[workflow] stack ready in ${(stackStartMs / 1000).toFixed(1)} s at ${stack.info.urls.api}; walking ${books} books, ${concurrency} in flight, polling every ${pollMs} ms`,
+    );
 
     const api = stack.info.urls.api;
     const entries = await Promise.all(Object.entries(users).map(async ([k, u]) => [k, await asUser(api, u)] as const));
@@ -148,7 +181,9 @@ export async function run(): Promise<BenchResult> {
         }
         if (Date.now() > until) {
           counters.stageTimeouts++;
-          throw new Error(`${bookId}: not in ${stage} after ${stageTimeoutMs} ms (last: ${r ? `${r.status} ${JSON.stringify(r.body).slice(0, 200)}` : 'no answer'})`);
+          throw new Error(
+            `${bookId}: not in ${stage} after ${stageTimeoutMs} ms (last: ${r ? `${r.status} ${JSON.stringify(r.body).slice(0, 200)}` : 'no answer'})`,
+          );
         }
         await sleep(pollMs);
       }
@@ -195,15 +230,24 @@ export async function run(): Promise<BenchResult> {
       return runInfo;
     };
 
+    const stackCpuBefore = treeCpuSeconds(stack.child.pid);
+    const benchCpuBefore = process.cpuUsage();
     const wallStart = performance.now();
     let done = 0;
-    const progress = setInterval(() => console.log(`[workflow] ${done}/${books} books done after ${((performance.now() - wallStart) / 1000).toFixed(0)} s`), 15_000);
+    const progress = setInterval(
+      () => console.log(`[workflow] ${done}/${books} books done after ${((performance.now() - wallStart) / 1000).toFixed(0)} s`),
+      15_000,
+    );
     const runs = await mapLimit(Array.from({ length: books }), concurrency, async (x, i) => {
       const r = await walk(x, i);
       done++;
       return r;
     }).finally(() => clearInterval(progress));
     const wallMs = performance.now() - wallStart;
+    const stackCpuAfter = treeCpuSeconds(stack.child.pid);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const stackCpuS = stackCpuBefore !== undefined && stackCpuAfter !== undefined ? stackCpuAfter - stackCpuBefore : undefined;
+    const benchCpuS = (benchCpu.user + benchCpu.system) / 1e6;
     console.log(`[workflow] walked ${books} books in ${(wallMs / 1000).toFixed(1)} s; checking final stages and executions…`);
 
     // Final stage of every book, read afresh.
@@ -257,7 +301,7 @@ export async function run(): Promise<BenchResult> {
     const s = (ms: number) => round(ms / 1000, 2);
     const errors = counters.httpErrors + counters.networkErrors + counters.stageTimeouts + counters.workflowFailures;
     const stackOutput = stack.output().slice(bannerEnd);
-    const stackLines = stackOutput.split('\n').filter((l) => l.trim() && !/^(Hệ thống|  |Người dùng|Ctrl-C)/.test(l));
+    const stackLines = stackOutput.split('\n').filter((l) => l.trim() && !/^(Hệ thống| {2}|Người dùng|Ctrl-C)/.test(l));
 
     const figures: BenchResult['figures'] = {
       'books completed': { value: `${completed}/${books}` },
@@ -266,27 +310,71 @@ export async function run(): Promise<BenchResult> {
       'per-book time p50': { value: s(percentile(bookMs, 50)), unit: 's' },
       'per-book time p95': { value: s(percentile(bookMs, 95)), unit: 's' },
       'per-book time max': { value: s(Math.max(...bookMs)), unit: 's' },
-      'create POST p50 / p95': { value: `${s(percentile(okRuns.map((r) => r.createMs), 50))} / ${s(percentile(okRuns.map((r) => r.createMs), 95))} s` },
+      'create POST p50 / p95': {
+        value: `${s(
+          percentile(
+            okRuns.map((r) => r.createMs),
+            50,
+          ),
+        )} / ${s(
+          percentile(
+            okRuns.map((r) => r.createMs),
+            95,
+          ),
+        )} s`,
+      },
       'action POST p50 / p95': { value: `${s(percentile(allPost, 50))} / ${s(percentile(allPost, 95))} s` },
       'hand-over (202 → next stage visible) p50 / p95': { value: `${s(percentile(allHandover, 50))} / ${s(percentile(allHandover, 95))} s` },
       'GET /books/{id} p50 / p95': { value: `${s(percentile(getMs, 50))} / ${s(percentile(getMs, 95))} s` },
       'GET polls': { value: counters.polls, unit: '' },
       'executions per book min / max': { value: `${Math.min(...execCounts)} / ${Math.max(...execCounts)}` },
       'executions not SUCCEEDED': { value: notSucceeded.length, unit: '' },
-      'state transitions per execution min / max / mean': { value: `${Math.min(...transitions)} / ${Math.max(...transitions)} / ${round(mean(transitions), 1)}` },
+      'state transitions per execution min / max / mean': {
+        value: `${Math.min(...transitions)} / ${Math.max(...transitions)} / ${round(mean(transitions), 1)}`,
+      },
       'history events per execution (mean)': { value: round(mean(histories.map((h) => h.events)), 1), unit: '' },
-      'execution span first→last event p50 / p95': { value: `${s(percentile(histories.map((h) => h.spanMs), 50))} / ${s(percentile(histories.map((h) => h.spanMs), 95))} s` },
+      'execution span first→last event p50 / p95': {
+        value: `${s(
+          percentile(
+            histories.map((h) => h.spanMs),
+            50,
+          ),
+        )} / ${s(
+          percentile(
+            histories.map((h) => h.spanMs),
+            95,
+          ),
+        )} s`,
+      },
       '409 responses': { value: counters.conflicts409, unit: '' },
       'errors (HTTP / network / stage timeouts / workflow failures)': {
         value: `${counters.httpErrors} / ${counters.networkErrors} / ${counters.stageTimeouts} / ${counters.workflowFailures}`,
+      },
+      'CPU during the walk: stack / bench client': {
+        value: `${stackCpuS === undefined ? 'n/a' : round(stackCpuS, 1)} / ${round(benchCpuS, 1)} s (of ${round((wallMs / 1000) * cpuCount(), 1)} s available on ${cpuCount()} cores)`,
       },
       'stack start': { value: s(stackStartMs), unit: 's' },
     };
     const perStep = steps.map((st, k) => ({
       step: st.action,
-      postP50: s(percentile(okRuns.map((r) => r.postMs[k]!), 50)),
-      handoverP50: s(percentile(okRuns.map((r) => r.handoverMs[k]!), 50)),
-      handoverP95: s(percentile(okRuns.map((r) => r.handoverMs[k]!), 95)),
+      postP50: s(
+        percentile(
+          okRuns.map((r) => r.postMs[k]!),
+          50,
+        ),
+      ),
+      handoverP50: s(
+        percentile(
+          okRuns.map((r) => r.handoverMs[k]!),
+          50,
+        ),
+      ),
+      handoverP95: s(
+        percentile(
+          okRuns.map((r) => r.handoverMs[k]!),
+          95,
+        ),
+      ),
     }));
     for (const p of perStep) {
       figures[`step ${p.step}: POST p50, hand-over p50 / p95`] = { value: `${p.postP50} s, ${p.handoverP50} / ${p.handoverP95} s` };
@@ -312,9 +400,21 @@ export async function run(): Promise<BenchResult> {
 
     const notes: string[] = [];
     if (foreign) notes.push(`${foreign} executions belong to books this run did not create`);
-    if (notSucceeded.length) notes.push(`executions not SUCCEEDED: ${notSucceeded.slice(0, 5).map((e) => `${e.bookId} ${e.status}`).join(', ')}`);
+    if (notSucceeded.length)
+      notes.push(
+        `executions not SUCCEEDED: ${notSucceeded
+          .slice(0, 5)
+          .map((e) => `${e.bookId} ${e.status}`)
+          .join(', ')}`,
+      );
     const failed = runs.filter((r) => !r.ok);
-    if (failed.length) notes.push(`${failed.length} books failed, e.g. ${failed.slice(0, 3).map((r) => r.error).join(' | ')}`);
+    if (failed.length)
+      notes.push(
+        `${failed.length} books failed, e.g. ${failed
+          .slice(0, 3)
+          .map((r) => r.error)
+          .join(' | ')}`,
+      );
     for (const e of counters.errorSamples.slice(0, 5)) notes.push(`error sample: ${e}`);
     const level = (l: string) => /"level":"(\w+)"/.exec(l)?.[1] ?? 'OTHER';
     const byLevel = new Map<string, string[]>();

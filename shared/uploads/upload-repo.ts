@@ -25,16 +25,16 @@ export async function findUpload(bookId: string, uploadId: string): Promise<Uplo
   return res.Item ? Upload.parse(stripKeys(res.Item)) : undefined;
 }
 
-/** Marks an upload received; returns false when it already was (a duplicate event). */
-export async function markReceived(u: Upload, receivedAt: string, etag: string, size: number): Promise<boolean> {
+/** Whole-item conditional put on `version` (optimistic locking); false when another writer won. */
+async function saveUpload(next: Upload, expectedVersion: number): Promise<boolean> {
   try {
     await ddb.send(
       new PutCommand({
         TableName: getConfig().TABLE_NAME,
-        Item: { ...key(u.bookId, u.uploadId), entity: 'Upload', ...Upload.parse({ ...u, status: 'received', receivedAt, etag, size }) },
-        ConditionExpression: '#s = :requested',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':requested': 'requested' },
+        Item: { ...key(next.bookId, next.uploadId), entity: 'Upload', ...Upload.parse({ ...next, version: expectedVersion + 1 }) },
+        ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': expectedVersion },
       }),
     );
     return true;
@@ -42,6 +42,28 @@ export async function markReceived(u: Upload, receivedAt: string, etag: string, 
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/** Marks an upload received; returns false when it already was (a duplicate event). */
+export async function markReceived(u: Upload, receivedAt: string, etag: string, size: number): Promise<boolean> {
+  if (u.status !== 'requested') return false;
+  return saveUpload({ ...u, status: 'received', receivedAt, etag, size }, u.version);
+}
+
+/**
+ * Takes the processing lease: from `received`, or from `processing` whose lease has expired.
+ * Returns the leased upload, or undefined when it is final or another worker holds a live lease.
+ */
+export async function claimProcessing(u: Upload, now: Date, leaseMs: number): Promise<Upload | undefined> {
+  const free = u.status === 'received' || (u.status === 'processing' && (!u.leaseUntil || Date.parse(u.leaseUntil) < now.getTime()));
+  if (!free) return undefined;
+  const leased: Upload = { ...u, status: 'processing', leaseUntil: new Date(now.getTime() + leaseMs).toISOString() };
+  return (await saveUpload(leased, u.version)) ? { ...leased, version: u.version + 1 } : undefined;
+}
+
+/** Records the final outcome (only from the lease the caller holds). */
+export async function finishProcessing(u: Upload, status: 'accepted' | 'rejected', outcome: Record<string, unknown>): Promise<boolean> {
+  return saveUpload({ ...u, status, leaseUntil: undefined, outcome }, u.version);
 }
 
 export async function listUploads(bookId: string): Promise<Upload[]> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Principal } from '../users/user.js';
 
 export const UploadKind = z.enum(['entry', 'scans']);
 export type UploadKind = z.infer<typeof UploadKind>;
@@ -32,6 +33,15 @@ export const UploadRequest = z.strictObject({
 });
 export type UploadRequest = z.infer<typeof UploadRequest>;
 
+/**
+ * requested (presigned POST issued) → received (S3 event) → processing (leased to one worker) →
+ * accepted | rejected (final). A worker that dies leaves `processing` with an expired lease, and the
+ * redelivered event takes it over; duplicates of the event while the lease is live do nothing.
+ */
+export const UploadStatus = z.enum(['requested', 'received', 'processing', 'accepted', 'rejected']);
+export type UploadStatus = z.infer<typeof UploadStatus>;
+export const finalUploadStatuses: readonly UploadStatus[] = ['accepted', 'rejected'];
+
 export const Upload = z.object({
   uploadId: z.string(),
   bookId: z.string(),
@@ -41,11 +51,15 @@ export const Upload = z.object({
   key: z.string(),
   contentType: z.string(),
   size: z.number().int(),
-  status: z.enum(['requested', 'received']),
-  requestedBy: z.string(),
+  status: UploadStatus,
+  requestedBy: Principal,
   requestedAt: z.string(),
   receivedAt: z.string().optional(),
   etag: z.string().optional(),
+  leaseUntil: z.string().optional(),
+  version: z.number().int().min(1).default(1),
+  /** Outcome summary once final (counts, report keys); details live with the stage's own items. */
+  outcome: z.record(z.string(), z.unknown()).optional(),
 });
 export type Upload = z.infer<typeof Upload>;
 

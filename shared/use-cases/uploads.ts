@@ -11,8 +11,7 @@ import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Role } from '../users/user.js';
 import { type Upload, type UploadKind, type UploadRequest, parseUploadKey, uploadKey, uploadRules } from '../uploads/upload.js';
-import { findUpload, insertUpload, markReceived } from '../uploads/upload-repo.js';
-import { systemPrincipal } from '../users/user.js';
+import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived } from '../uploads/upload-repo.js';
 
 const uploaders: Record<UploadKind, readonly Role[]> = {
   entry: ['entry_clerk', 'commune_officer'],
@@ -51,7 +50,8 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
     contentType: req.contentType,
     size: req.size,
     status: 'requested',
-    requestedBy: ctx.principal.userId,
+    version: 1,
+    requestedBy: ctx.principal,
     requestedAt: ctx.now,
   };
   upload.key = uploadKey(upload);
@@ -80,9 +80,23 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
   return { uploadId, url: post.url, fields: post.fields, key: upload.key, expiresAt: new Date(Date.parse(ctx.now) + expiresIn * 1000).toISOString() };
 }
 
+/** Processes one received upload of a kind (entry workbook, scans); registered by the stage modules. */
+export type UploadProcessor = (upload: Upload) => Promise<{ status: 'accepted' | 'rejected'; outcome: Record<string, unknown> }>;
+const processors: Partial<Record<UploadKind, UploadProcessor>> = {};
+
+export function registerUploadProcessor(kind: UploadKind, processor: UploadProcessor): void {
+  processors[kind] = processor;
+}
+
+const LEASE_MS = 15 * 60_000;
+
 /**
- * An object arrived in the upload bucket (S3 event). Matches it to its upload request and records
- * the receipt once; unknown keys and duplicates change nothing. Later stages hang processing here.
+ * An object arrived in the upload bucket (S3 event).
+ * 1. Match it to its upload request; unknown keys are ignored (nothing to retry).
+ * 2. Record the receipt once (duplicates of the event change nothing).
+ * 3. Take the processing lease and run the kind's processor; a live lease held by another delivery
+ *    means "someone is on it"; an expired one (a worker died) is taken over.
+ * 4. Record the final outcome. Processors write idempotently, so a takeover repeats safely.
  */
 export async function recordObjectCreated(obj: { key: string; size: number; eTag: string; eventTime: string }) {
   const parsed = parseUploadKey(obj.key);
@@ -90,22 +104,28 @@ export async function recordObjectCreated(obj: { key: string; size: number; eTag
     logger.warn('Object outside the upload layout ignored', { keyLength: obj.key.length });
     return { outcome: 'ignored' as const };
   }
-  const upload = await findUpload(parsed.bookId, parsed.uploadId);
+  let upload = await findUpload(parsed.bookId, parsed.uploadId);
   if (!upload || upload.key !== obj.key) {
     logger.warn('Object without a matching upload request ignored', { bookId: parsed.bookId, uploadId: parsed.uploadId });
     return { outcome: 'ignored' as const };
   }
-  const first = await markReceived(upload, obj.eventTime, obj.eTag, obj.size);
-  if (!first) return { outcome: 'duplicate' as const, upload };
-  await getBook(upload.bookId);
-  await appendAudit({
-    targetType: 'book',
-    targetId: upload.bookId,
-    action: 'upload.received',
-    actor: systemPrincipal,
-    at: obj.eventTime,
-    requestId: `s3:${obj.eTag}:${upload.uploadId}`,
-    after: { uploadId: upload.uploadId, kind: upload.kind, size: obj.size },
-  });
-  return { outcome: 'received' as const, upload };
+  if (await markReceived(upload, obj.eventTime, obj.eTag, obj.size)) {
+    await appendAudit({
+      targetType: 'book',
+      targetId: upload.bookId,
+      action: 'upload.received',
+      actor: upload.requestedBy,
+      at: obj.eventTime,
+      requestId: `upload:${upload.uploadId}`,
+      after: { uploadId: upload.uploadId, kind: upload.kind, size: obj.size },
+    });
+  }
+  const processor = processors[upload.kind];
+  if (!processor) return { outcome: 'received' as const, upload };
+  upload = await findUpload(parsed.bookId, parsed.uploadId);
+  const leased = upload && (await claimProcessing(upload, new Date(), LEASE_MS));
+  if (!leased) return { outcome: 'duplicate' as const, upload };
+  const result = await processor(leased);
+  await finishProcessing(leased, result.status, result.outcome);
+  return { outcome: result.status, upload: leased };
 }

@@ -44,6 +44,7 @@ export const resourceNames = (stage: string) => ({
   table: `hotich-${stage}-state`,
   auditTable: `hotich-${stage}-audit`,
   uploadBucketPrefix: `hotich-${stage}-uploads`,
+  archiveBucketPrefix: `hotich-${stage}-archive`,
   uploadEventsQueue: `hotich-${stage}-upload-events`,
   uploadEventsDlq: `hotich-${stage}-upload-events-dlq`,
 });

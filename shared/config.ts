@@ -12,6 +12,7 @@ const Env = z.object({
   TABLE_NAME: z.string().min(1),
   AUDIT_TABLE_NAME: z.string().min(1),
   UPLOAD_BUCKET: z.string().min(1),
+  ARCHIVE_BUCKET: z.string().min(1),
   STATE_MACHINE_ARN: z.string().optional(),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   SCAN_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024 * 1024),

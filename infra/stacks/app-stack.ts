@@ -41,6 +41,10 @@ export class AppStack extends Stack {
       bucketName: `${names.uploadBucketPrefix}-${this.account}-${this.region}`,
       encryptionKey: stateful.key,
     });
+    const archiveBucket = s3.Bucket.fromBucketAttributes(this, 'ArchiveBucket', {
+      bucketName: `${names.archiveBucketPrefix}-${this.account}-${this.region}`,
+      encryptionKey: stateful.key,
+    });
     const uploadEvents = sqs.Queue.fromQueueAttributes(this, 'UploadEvents', {
       queueArn: this.formatArn({ service: 'sqs', resource: names.uploadEventsQueue }),
       keyArn: undefined,
@@ -50,6 +54,7 @@ export class AppStack extends Stack {
       TABLE_NAME: names.table,
       AUDIT_TABLE_NAME: names.auditTable,
       UPLOAD_BUCKET: uploadBucket.bucketName,
+      ARCHIVE_BUCKET: archiveBucket.bucketName,
       STATE_MACHINE_ARN: smArn,
       POWERTOOLS_SERVICE_NAME: 'ho-tich',
     };
@@ -129,6 +134,7 @@ export class AppStack extends Stack {
     const uploadReceived = make('UploadReceived', 's3/upload-received.ts', { timeout: Duration.minutes(15), memorySize: 1024 });
     uploadReceived.addEventSource(new SqsEventSource(uploadEvents, { batchSize: 5, reportBatchItemFailures: true }));
     uploadBucket.grantRead(uploadReceived);
+    archiveBucket.grantReadWrite(uploadReceived);
 
     // Scheduled functions (EventBridge Scheduler, Vietnam time).
     const sweeper = make('SweepPending', 'scheduled/sweep-pending.ts', { deadLetterQueue: this.asyncDlq });

@@ -19,6 +19,7 @@ export class StatefulStack extends Stack {
   readonly table: dynamodb.Table;
   readonly auditTable: dynamodb.Table;
   readonly uploadBucket: s3.Bucket;
+  readonly archiveBucket: s3.Bucket;
   readonly uploadEvents: sqs.Queue;
   readonly uploadEventsDlq: sqs.Queue;
   readonly userPool: cognito.UserPool;
@@ -87,6 +88,25 @@ export class StatefulStack extends Stack {
         },
       ],
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+    });
+
+    // Accepted scans, error workbooks, acceptance reports, export packages and weekly reports. Versioned
+    // with object lock: a replaced scan keeps its previous version, and nothing can be deleted early.
+    this.archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {
+      bucketName: `${names.archiveBucketPrefix}-${this.account}-${this.region}`,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(3650)),
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'archive/',
+      removalPolicy: retain,
+      cors: [{ allowedMethods: [s3.HttpMethods.GET], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3000 }],
     });
 
     this.uploadEventsDlq = new sqs.Queue(this, 'UploadEventsDlq', {

@@ -4,7 +4,10 @@
  */
 import { z } from 'zod';
 import { BookInventory, BookView } from '../shared/books/book.js';
+import { BookRecord } from '../shared/records/record.js';
+import { ReviewPolicy } from '../shared/review/qc-policy.js';
 import { UploadRequest } from '../shared/uploads/upload.js';
+import { RecordReviewRequest } from '../shared/review/review-request.js';
 import { Unit } from '../shared/units/unit.js';
 import { Role } from '../shared/users/user.js';
 import { ActionName, Stage } from '../shared/workflow/stages.js';
@@ -32,7 +35,12 @@ const BookParams = z.strictObject({ bookId: z.string().min(1).max(64) });
 const ErrorBody = z.object({ error: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 export { ErrorBody };
 
-export const ActionRequest = z.strictObject({ action: ActionName, reason: z.string().trim().max(1000).optional() });
+export const ActionRequest = z.strictObject({
+  action: ActionName,
+  reason: z.string().trim().max(1000).optional(),
+  /** returnToScan: the records whose scans are wrong. */
+  records: z.array(z.string().max(20)).max(5000).optional(),
+});
 export const ListBooksQuery = z.strictObject({ unit: z.string().max(12).optional(), stage: Stage.optional() });
 export const ExecutionsQuery = z.strictObject({
   status: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),
@@ -43,6 +51,18 @@ export const ExecutionParams = z.strictObject({ executionArn: z.string().regex(/
 
 const History = z.object({ bookId: z.string(), transitions: z.array(z.unknown()), audit: z.array(z.unknown()) });
 const PresignedPost = z.object({ uploadId: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), key: z.string(), expiresAt: z.string() });
+
+const recordReaders: Role[] = ['entry_clerk', 'commune_officer', 'commune_police'];
+/** `so` in a path: "12%2F2018" (encoded slash) or "12-2018" (the file-name form). */
+const SoParam = z
+  .string()
+  .max(20)
+  .transform((s) => s.replace(/^(\d{1,6})-(\d{4})$/, '$1/$2'))
+  .pipe(z.string().regex(/^\d{1,6}\/\d{4}$/, 'Số đăng ký có dạng n/yyyy hoặc n-yyyy'));
+const RecordParams = z.strictObject({ bookId: z.string().min(1).max(64), so: SoParam });
+const UnitParams = z.strictObject({ unitCode: z.string().regex(/^[0-9A-Z]{1,12}$/) });
+export const UnitQuery = z.strictObject({ unit: z.string().max(12).optional() });
+export const RecordsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(1024).optional() });
 
 export const routes = {
   ListUnits: { method: 'GET', path: '/units', entry: 'units/list.ts', roles: everyone, scope: 'none', summary: 'Đơn vị hành chính trong phạm vi của người dùng', response: z.array(Unit) },
@@ -55,6 +75,15 @@ export const routes = {
   ListExecutions: { method: 'GET', path: '/ops/executions', entry: 'ops/list-executions.ts', roles: ['ops'], scope: 'none', summary: 'Các lượt xử lý (Step Functions)', query: ExecutionsQuery, response: z.object({ executions: z.array(z.unknown()), nextToken: z.string().optional() }) },
   ExecutionHistory: { method: 'GET', path: '/ops/executions/{executionArn}/history', entry: 'ops/execution-history.ts', roles: ['ops'], scope: 'none', summary: 'Diễn biến một lượt xử lý', params: ExecutionParams, response: z.object({ events: z.array(z.unknown()) }) },
   ResumeBook: { method: 'POST', path: '/ops/books/{bookId}/resume', entry: 'ops/resume.ts', roles: ['ops'], scope: 'book', summary: 'Chạy lại sổ từ giai đoạn đã ghi nhận', params: BookParams, response: BookView },
+  ReviewQueue: { method: 'GET', path: '/review/queue', entry: 'review/queue.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer'], scope: 'unit', summary: 'Hàng đợi sổ chờ kiểm tra, cũ nhất trước', query: UnitQuery, response: z.array(z.unknown()) },
+  ClaimReview: { method: 'POST', path: '/books/{bookId}/review/claim', entry: 'review/claim.ts', roles: ['commune_officer'], scope: 'book', summary: 'Nhận sổ để kiểm tra (giữ chỗ có thời hạn)', params: BookParams, response: z.object({ bookId: z.string(), heldBy: z.string().nullable(), until: z.string().optional() }) },
+  ReleaseReview: { method: 'POST', path: '/books/{bookId}/review/release', entry: 'review/release.ts', roles: ['commune_officer'], scope: 'book', summary: 'Trả sổ đang kiểm tra', params: BookParams, response: z.object({ bookId: z.string(), heldBy: z.null() }) },
+  ListRecords: { method: 'GET', path: '/books/{bookId}/records', entry: 'records/list.ts', roles: recordReaders, scope: 'book', summary: 'Các bản ghi của sổ', params: BookParams, query: RecordsQuery, response: z.object({ records: z.array(BookRecord), cursor: z.string().optional() }) },
+  GetRecord: { method: 'GET', path: '/books/{bookId}/records/{so}', entry: 'records/get.ts', roles: recordReaders, scope: 'book', summary: 'Một bản ghi, kèm liên kết tạm tới bản scan', params: RecordParams, response: BookRecord },
+  ReviewRecord: { method: 'PATCH', path: '/books/{bookId}/records/{so}', entry: 'records/review.ts', roles: ['commune_officer'], scope: 'book', summary: 'Đánh dấu đúng hoặc sửa trường, kèm lý do (theo phiên bản)', params: RecordParams, body: RecordReviewRequest, response: BookRecord },
+  ErrorRates: { method: 'GET', path: '/quality/error-rates', entry: 'review/error-rates.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Tỷ lệ lỗi nhập liệu theo cán bộ, lý do, đơn vị', query: UnitQuery, response: z.record(z.string(), z.unknown()) },
+  GetReviewPolicy: { method: 'GET', path: '/units/{unitCode}/review-policy', entry: 'review/get-policy.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Chính sách kiểm tra của đơn vị', params: UnitParams, response: ReviewPolicy },
+  PutReviewPolicy: { method: 'PUT', path: '/units/{unitCode}/review-policy', entry: 'review/put-policy.ts', roles: ['commune_officer', 'admin'], scope: 'unit', summary: 'Đặt chính sách kiểm tra (toàn bộ hoặc lấy mẫu thích ứng)', params: UnitParams, body: ReviewPolicy.omit({ unitCode: true }).strict(), response: ReviewPolicy },
   OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, scope: 'none', summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
 } as const satisfies Record<string, Omit<RouteDef, 'name'>>;
 export type RouteName = keyof typeof routes;

@@ -30,6 +30,8 @@ export type BookInventory = z.infer<typeof BookInventory>;
 export const PendingAction = z.object({
   action: ActionName,
   reason: z.string().optional(),
+  /** Records a return to Scan names (their scans are wrong). */
+  records: z.array(z.string()).optional(),
   by: Principal,
   at: z.string(),
 });
@@ -52,8 +54,23 @@ export const Book = BookInventory.extend({
   pendingAction: PendingAction.optional(),
   stalled: z.object({ since: z.string(), escalations: z.number().int() }).optional(),
   failure: Failure.optional(),
-  lastReturn: z.object({ from: Stage, action: ActionName, reason: z.string(), by: z.string(), at: z.string() }).optional(),
+  lastReturn: z.object({ from: Stage, action: ActionName, reason: z.string(), records: z.array(z.string()).optional(), by: z.string(), at: z.string() }).optional(),
   counts: z.object({ records: z.number().int(), scans: z.number().int(), uploads: z.number().int() }),
+  /** The accepted entry workbook: who keyed it (segregation of duties, clerk quality). */
+  entry: z.object({ uploadId: z.string(), keyedBy: Principal, acceptedAt: z.string(), records: z.number().int() }).optional(),
+  /** The review of the current pass: which records must be reviewed, who reviewed. */
+  review: z
+    .object({
+      mode: z.enum(['full', 'sample']),
+      sample: z.array(z.string()).optional(),
+      reviewers: z.array(z.string()).default([]),
+      reviewed: z.number().int().default(0),
+      errors: z.number().int().default(0),
+    })
+    .optional(),
+  /** A reviewer's lease on the book; expired claims are ignored on read. */
+  reviewClaim: z.object({ by: Principal, until: z.string() }).optional(),
+  approval: z.object({ by: Principal, at: z.string(), packageKey: z.string(), checksum: z.string() }).optional(),
 });
 export type Book = z.infer<typeof Book>;
 

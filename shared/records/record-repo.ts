@@ -4,11 +4,11 @@
  * Writes are idempotent (same key, same content); a new entry version overwrites by key and then
  * removes the records its predecessor had and it does not.
  */
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../aws/clients.js';
-import { stripKeys } from '../aws/dynamo.js';
+import { isConditionFailure, stripKeys } from '../aws/dynamo.js';
 import { getConfig } from '../config.js';
-import { InvalidInput, NotFound } from '../errors.js';
+import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { BookRecord, soSortKey } from './record.js';
 
 const key = (bookId: string, so: string) => ({ PK: `BOOK#${bookId}`, SK: `REC#${soSortKey(so)}` });
@@ -30,6 +30,30 @@ async function batchWrite(requests: WriteRequest[]): Promise<void> {
 
 export async function putRecords(records: readonly BookRecord[]): Promise<void> {
   await batchWrite(records.map((r) => ({ PutRequest: { Item: { ...key(r.bookId, r.so), entity: 'Record', ...BookRecord.parse(r) } } })));
+}
+
+/**
+ * Writes `next` with version = expected + 1 if the stored record still has `expected`.
+ * @throws Conflict (details.current = the record as stored now) when another change won.
+ */
+export async function saveRecord(next: Omit<BookRecord, 'version'>, expectedVersion: number): Promise<BookRecord> {
+  const record = BookRecord.parse({ ...next, version: expectedVersion + 1 });
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: getConfig().TABLE_NAME,
+        Item: { ...key(record.bookId, record.so), entity: 'Record', ...record },
+        ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': expectedVersion },
+      }),
+    );
+    return record;
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    const current = await findRecord(record.bookId, record.so);
+    throw new Conflict('Bản ghi vừa được người khác sửa, hãy xem phiên bản hiện tại', { currentVersion: current?.version, current });
+  }
 }
 
 export async function deleteRecords(bookId: string, sos: readonly string[]): Promise<void> {

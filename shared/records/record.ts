@@ -1,8 +1,34 @@
 import { z } from 'zod';
 import { RegisterType } from '../books/register-type.js';
+import { CorrectionReason } from '../review/reasons.js';
+import { Principal } from '../users/user.js';
 
 /** Registration number as written in the book: "n/yyyy" (numbers restart at 1 each year). */
 export const SoDangKy = z.string().regex(/^\d{1,6}\/\d{4}$/);
+
+/** A reviewer's correction of one field: kept forever, with who, when, before, after and why. */
+export const Correction = z.object({
+  field: z.string(),
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  reason: CorrectionReason,
+  note: z.string().max(500).optional(),
+  by: Principal,
+  at: z.string(),
+});
+export type Correction = z.infer<typeof Correction>;
+
+/** The accepted scan of a record (issue 4). */
+export const RecordScan = z.object({
+  key: z.string(),
+  fileName: z.string(),
+  sha256: z.string(),
+  size: z.number().int(),
+  pages: z.number().int(),
+  versionId: z.string().optional(),
+  uploadId: z.string(),
+});
+export type RecordScan = z.infer<typeof RecordScan>;
 
 /**
  * One registered event of a book, as keyed from the Ministry template. `fields` holds every template
@@ -20,6 +46,9 @@ export const BookRecord = z.object({
   entryVersion: z.string(),
   version: z.number().int().min(1),
   updatedAt: z.string(),
+  scan: RecordScan.optional(),
+  review: z.object({ status: z.enum(['ok', 'corrected']), by: Principal, at: z.string() }).optional(),
+  corrections: z.array(Correction).default([]),
 });
 export type BookRecord = z.infer<typeof BookRecord>;
 

@@ -1,8 +1,10 @@
 import { appendAudit } from '../audit/audit.js';
 import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
+import { findRecord } from '../records/record-repo.js';
+import { closeReviewPass, pendingReview } from './review.js';
 import { allowedActions, assertVisible, toBookView } from '../books/book-rules.js';
-import { ActionNotAllowed, Conflict, InvalidInput } from '../errors.js';
+import { ActionNotAllowed, Conflict, Forbidden, InvalidInput } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
@@ -27,7 +29,9 @@ export async function submitAction(bookId: string, decision: Decision, ctx: Requ
     throw new InvalidInput('Cần nêu lý do', { issues: [{ path: 'reason', message: 'Cần nêu lý do' }] });
   }
 
-  const pendingAction = { action: decision.action, reason: decision.reason?.trim(), by: ctx.principal, at: ctx.now };
+  await assertPreconditions(book, decision, ctx);
+
+  const pendingAction = { action: decision.action, reason: decision.reason?.trim(), records: decision.records, by: ctx.principal, at: ctx.now };
   const starting = decision.action === 'startDigitisation';
   const seq = starting ? book.executionSeq + 1 : book.executionSeq;
   let saved: Book;
@@ -59,7 +63,39 @@ export async function submitAction(bookId: string, decision: Decision, ctx: Requ
     after: { stage: book.stage, version: saved.version, pendingAction: { action: decision.action, reason: pendingAction.reason } },
   });
   await handOver(saved);
+  if (decision.action === 'passReview') await closeReviewPass(saved);
   return toBookView(saved, ctx.principal);
+}
+
+/**
+ * Rules beyond "the role may take this action in this stage":
+ * - pass review only when every record the review plan requires is marked OK or corrected;
+ * - a return to Scan names the records whose scans are wrong;
+ * - approval by a commune officer who neither keyed nor reviewed the book (segregation of duties).
+ * @throws ActionNotAllowed, InvalidInput, Forbidden
+ */
+async function assertPreconditions(book: Book, decision: Decision, ctx: RequestContext) {
+  if (decision.action === 'passReview') {
+    const pending = await pendingReview(book);
+    if (pending.length) {
+      throw new ActionNotAllowed(`Còn ${pending.length} bản ghi chưa được kiểm tra`, { stage: book.stage, allowedActions: allowedActions(book, ctx.principal), pending: pending.slice(0, 50) });
+    }
+  }
+  if (decision.action === 'returnToScan') {
+    const named = decision.records ?? [];
+    const missing: string[] = [];
+    for (const so of named) if (!(await findRecord(book.bookId, so))) missing.push(so);
+    if (!named.length || missing.length) {
+      throw new InvalidInput('Trả về scan cần nêu các bản ghi có bản scan sai', { issues: [{ path: 'records', message: missing.length ? `Không có bản ghi: ${missing.join(', ')}` : 'Cần ít nhất một bản ghi' }] });
+    }
+  }
+  if (decision.action === 'approve' || decision.action === 'reject') {
+    const keyedBy = book.entry?.keyedBy.userId;
+    const reviewers = book.review?.reviewers ?? [];
+    if (ctx.principal.userId === keyedBy || reviewers.includes(ctx.principal.userId)) {
+      throw new Forbidden('Người phê duyệt phải khác người nhập liệu và người kiểm tra sổ này', { keyedBy: book.entry?.keyedBy.username, reviewers: reviewers.length });
+    }
+  }
 }
 
 /** Delivers a recorded decision to the workflow. Used by the API and by the sweeper; safe to repeat. */
@@ -70,7 +106,7 @@ export async function handOver(book: Book): Promise<boolean> {
     if (pending.action === 'startDigitisation') {
       await startExecution(executionName(book.bookId, book.executionSeq), { bookId: book.bookId });
     } else if (book.taskToken) {
-      await sendDecision(book.taskToken, { action: pending.action, reason: pending.reason });
+      await sendDecision(book.taskToken, { action: pending.action, reason: pending.reason, records: pending.records });
     }
     return true;
   } catch (err) {

@@ -9,6 +9,7 @@ import { getBook, saveBook } from '../books/book-repo.js';
 import { Conflict, InventoryInvalid, StaleExecution } from '../errors.js';
 import { logger } from '../logger.js';
 import { type Principal, systemPrincipal } from '../users/user.js';
+import { planReview } from './review.js';
 import { handOver } from './submit-action.js';
 import { type StageTaskInput, transitions, type WaitingStage } from '../workflow/stages.js';
 
@@ -54,6 +55,9 @@ export async function validateInventory(bookId: string, ctx: StepContext): Promi
  */
 export async function enterStage(input: StageTaskInput): Promise<void> {
   const ctx = { executionArn: input.executionArn, at: input.enteredAt };
+  const current = await getBook(input.bookId);
+  // Entering review decides this pass's plan (full, or a sample for a trusted clerk).
+  const reviewPlan = input.stage === 'review' && current.stage !== 'review' ? await planReview(current) : undefined;
   const { before, after } = await withBook(input.bookId, ctx, (book) => {
     const transition = book.stage !== input.stage;
     const pending = transition ? undefined : book.pendingAction;
@@ -65,10 +69,12 @@ export async function enterStage(input: StageTaskInput): Promise<void> {
       pendingAction: pending,
       stageEnteredAt: transition ? input.enteredAt : book.stageEnteredAt,
       stalled: transition ? undefined : book.stalled,
+      review: transition && input.stage === 'review' ? (reviewPlan ?? book.review) : book.review,
+      reviewClaim: transition ? undefined : book.reviewClaim,
       updatedAt: input.enteredAt,
       lastReturn:
         transition && returned && book.pendingAction
-          ? { from: book.stage, action: book.pendingAction.action, reason: book.pendingAction.reason ?? '', by: book.pendingAction.by.username, at: book.pendingAction.at }
+          ? { from: book.stage, action: book.pendingAction.action, reason: book.pendingAction.reason ?? '', records: book.pendingAction.records, by: book.pendingAction.by.username, at: book.pendingAction.at }
           : transition
             ? undefined
             : book.lastReturn,

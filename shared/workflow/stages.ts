@@ -89,7 +89,7 @@ export const StageTaskInput = z.object({
 });
 export type StageTaskInput = z.infer<typeof StageTaskInput>;
 
-export const Decision = z.object({ action: ActionName, reason: z.string().optional() });
+export const Decision = z.object({ action: ActionName, reason: z.string().optional(), records: z.array(z.string()).optional() });
 export type Decision = z.infer<typeof Decision>;
 
 /** Execution input: a new run starts at Entry; `resumeAt` restarts at the book's recorded stage. */

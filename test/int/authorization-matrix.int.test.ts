@@ -19,6 +19,10 @@ beforeAll(async () => {
   bookId = await createBook(officer);
   await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' });
   executionArn = (await officer.get(`/books/${bookId}`)).body.executionArn;
+  const { putRecords } = await import('../../shared/records/record-repo.js');
+  await putRecords([
+    { bookId, so: '1/2018', registerType: 'KS', rowNumber: 2, fields: { so: '1/2018', nksHoTen: 'Nguyễn Văn A', nksNgaySinh: '01.01.2018' }, entryVersion: 'fixture', version: 1, updatedAt: new Date().toISOString(), corrections: [] },
+  ]);
 });
 
 /** The route's sample event, re-aimed at the fixture book and signed as (role, unit). */
@@ -29,6 +33,7 @@ function eventFor(route: (typeof routeList)[number], role: string, unit: string)
   if (e.pathParameters?.bookId) e.pathParameters.bookId = bookId;
   if (e.pathParameters?.executionArn) e.pathParameters.executionArn = encodeURIComponent(executionArn);
   if (e.queryStringParameters?.unit) e.queryStringParameters.unit = relations.own;
+  if (e.pathParameters?.unitCode) e.pathParameters.unitCode = relations.own;
   if (route.name === 'BookAction') e.body = JSON.stringify({ action: 'completeReconciliation' });
   if (route.name === 'CreateBook') e.body = JSON.stringify({ ...JSON.parse(e.body), unitCode: relations.own, quyenSo: '99/2001', yearOpened: 2001 });
   if (route.name === 'CreateUpload') e.body = JSON.stringify({ ...JSON.parse(e.body), kind: role === 'scan_contractor' ? 'scans' : 'entry', ...(role === 'scan_contractor' ? { fileName: 'a.zip', contentType: 'application/zip' } : {}) });

@@ -97,7 +97,7 @@ export interface NameForm {
 export function cleanName(raw: string): string {
   return raw
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\p{Cc}/gu, ' ')
     .replace(/['’`.]/g, '')
     .replace(/[-_,;/\\()]+/g, ' ')
     .replace(/\s+/g, ' ')

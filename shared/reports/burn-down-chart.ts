@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Canvas, type Rgb } from './png.js';
-import { BurnDownPoint } from './report.js';
+import { BurnDownPoint, type WeeklyReport } from './report.js';
 import { daysBetween, IsoDate } from './week.js';
 
 /**
@@ -126,4 +126,22 @@ export function renderBurnDownPng(input: BurnDownInput): Buffer {
 function fit(text: string, width: number, scale: number): string {
   const max = Math.floor(width / (6 * scale));
   return [...text].length <= max ? text : `${[...text].slice(0, max - 2).join('')}..`;
+}
+
+/** The unit a report is about, as named in titles and subjects. */
+export function reportUnitName(report: WeeklyReport): string {
+  if (report.kind === 'district') return report.unit.name;
+  if (report.kind === 'province') return report.province.name;
+  return report.totals.name;
+}
+
+/** The burn-down chart of a report, as the workbook and the email embed it. */
+export function burnDownChartOf(report: WeeklyReport): Buffer {
+  return renderBurnDownPng({
+    points: report.burnDown,
+    target: report.campaign.target,
+    deadline: report.campaign.deadline,
+    forecastDate: report.totals.forecast.date,
+    title: `${reportUnitName(report)} - ${report.week}`,
+  });
 }

@@ -120,16 +120,19 @@ type Planned =
   | { kind: 'candidate'; entry: Entry; entryName: string; baseName: string; warnings: ScanWarning[] };
 
 /** Step 3 for one entry: everything decidable from the central directory. */
-function planEntry(entry: Entry, limits: ScanLimits): Planned {
+function planEntry(entry: Entry, limits: ScanLimits, index: LinkIndex): Planned {
   const { name: entryName, encoding } = decodeEntryName(entry);
   const warnings = nameWarnings(encoding);
   const path = checkEntryPath(entryName);
   if (!path.ok) return { kind: 'outcome', outcome: rejected(entryName, path.reason, path.detail, { warnings }) };
   const kind = entryKind(entry, entryName);
-  if (kind === 'symlink' || kind === 'special') return { kind: 'outcome', outcome: rejected(entryName, 'SYMLINK', `${kind} entry`, { warnings }) };
   if (kind === 'directory') return { kind: 'skipped', skipped: { entryName, reason: 'DIRECTORY' } };
   if (isSystemFile(entryName)) return { kind: 'skipped', skipped: { entryName, reason: 'SYSTEM_FILE' } };
-  const reject = (reason: ReasonCode, detail?: string): Planned => ({ kind: 'outcome', outcome: rejected(entryName, reason, detail, { warnings }) });
+  // A refused file that names a record says so: the missing list shows what was sent for it.
+  const link = index.link(path.baseName);
+  const so = link.kind === 'record' ? link.so : undefined;
+  const reject = (reason: ReasonCode, detail?: string): Planned => ({ kind: 'outcome', outcome: rejected(entryName, reason, detail, { so, warnings }) });
+  if (kind === 'symlink' || kind === 'special') return reject('SYMLINK', `${kind} entry`);
   if (entry.isEncrypted()) return reject('ENCRYPTED_ENTRY');
   if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) return reject('UNSUPPORTED_COMPRESSION', `method ${entry.compressionMethod}`);
   if (hasArchiveExtension(path.baseName)) return reject('NESTED_ARCHIVE', 'archive file name');
@@ -186,7 +189,7 @@ export async function processScanArchive(source: ByteSource, expected: readonly 
       throw new InvalidArchive('TOO_MANY_ENTRIES', `${opened.entryCount} entries, at most ${limits.maxEntries}`);
     }
     const entries = await readCentralDirectory(opened.zip);
-    const plans = entries.map((e) => planEntry(e, limits));
+    const plans = entries.map((e) => planEntry(e, limits, ctx.index));
 
     const candidates = plans.filter((p): p is Extract<Planned, { kind: 'candidate' }> => p.kind === 'candidate');
     const overlaps = overlapping(candidates);

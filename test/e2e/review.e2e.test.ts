@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { act, actors, createBook, waitForStage } from '../support/book-flow.js';
+import { useLocalStackEnv } from '../support/handler-env.js';
+
+useLocalStackEnv();
+
+/** A book in Review holding `n` records (records written directly: entry ingestion is tested elsewhere). */
+async function bookInReview(n: number) {
+  const a = await actors();
+  const bookId = await createBook(a.officer);
+  await act(a.officer, bookId, 'startDigitisation');
+  await waitForStage(a.clerk, bookId, 'entry');
+  const { putRecords } = await import('../../shared/records/record-repo.js');
+  const now = new Date().toISOString();
+  await putRecords(
+    Array.from({ length: n }, (_, i) => ({
+      bookId,
+      so: `${i + 1}/2018`,
+      registerType: 'KS' as const,
+      rowNumber: i + 2,
+      fields: { so: `${i + 1}/2018`, nksHoTen: `Nguyễn Văn ${i + 1}`, nksNgaySinh: '01.02.2018' },
+      entryVersion: 'e2e',
+      version: 1,
+      updatedAt: now,
+      corrections: [],
+    })),
+  );
+  // As an accepted entry upload would: the book records who keyed it (clerk quality, segregation of duties).
+  const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../shared/aws/clients.js');
+  const Key = { PK: `BOOK#${bookId}`, SK: 'BOOK' };
+  const item = (await ddb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key }))).Item!;
+  const keyedBy = { userId: `u-clerk-${bookId}`, username: 'nhaplieu.binhan', role: 'entry_clerk', unit: '90101' };
+  await ddb.send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: { ...item, entry: { uploadId: 'e2e', keyedBy, acceptedAt: now, records: n }, version: item.version + 1 } }));
+  await act(a.clerk, bookId, 'completeEntry');
+  await waitForStage(a.contractor, bookId, 'scan');
+  await act(a.contractor, bookId, 'completeScan');
+  await waitForStage(a.officer, bookId, 'review');
+  return { a, bookId };
+}
+
+describe('review', () => {
+  it('the queue shows books in review oldest first and who holds them; a second reviewer cannot claim', async () => {
+    const { a, bookId } = await bookInReview(2);
+    const queue = await a.officer.get('/review/queue');
+    expect(queue.status).toBe(200);
+    const mine = (queue.body as { bookId: string; heldBy: unknown }[]).find((b) => b.bookId === bookId);
+    expect(mine?.heldBy).toBeNull();
+    const waiting = (queue.body as { waitingSince: string }[]).map((b) => b.waitingSince);
+    expect(waiting).toEqual([...waiting].sort());
+    expect((await a.officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
+    const other = await a.officer2.post(`/books/${bookId}/review/claim`);
+    expect(other.status).toBe(409);
+    expect(other.body.details.heldBy).toBe('hotich.binhan');
+    const after = (await a.officer2.get('/review/queue')).body.find((b: { bookId: string }) => b.bookId === bookId);
+    expect(after.heldBy.username).toBe('hotich.binhan');
+    expect((await a.officer2.call('PATCH', `/books/${bookId}/records/1-2018`, { version: 1, status: 'ok' })).status).toBe(409);
+    expect((await a.officer.post(`/books/${bookId}/review/release`)).status).toBe(200);
+    expect((await a.officer2.post(`/books/${bookId}/review/claim`)).status).toBe(200);
+  });
+
+  it('corrections keep field, before, after, reason, who and when; pass needs every record reviewed; the keyer and reviewer cannot approve', async () => {
+    const { a, bookId } = await bookInReview(3);
+    await a.officer.post(`/books/${bookId}/review/claim`);
+    const rec = await a.officer.get(`/books/${bookId}/records/1%2F2018`);
+    expect(rec.status).toBe(200);
+    expect(rec.body.requiredInReview).toBe(true);
+    const fixed = await a.officer.call('PATCH', `/books/${bookId}/records/1-2018`, {
+      version: rec.body.version,
+      corrections: [{ field: 'nksNgaySinh', value: '12.03.2018', reason: 'WRONG_DATE', note: 'Sổ ghi 12.03' }],
+    });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    expect(fixed.body.fields.nksNgaySinh).toBe('12.03.2018');
+    expect(fixed.body.corrections[0]).toMatchObject({ field: 'nksNgaySinh', before: '01.02.2018', after: '12.03.2018', reason: 'WRONG_DATE', by: { username: 'hotich.binhan' } });
+    const badField = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: 1, corrections: [{ field: 'notAColumn', value: 'x', reason: 'TYPO' }] });
+    expect(badField.status).toBe(400);
+    const badReason = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: 1, corrections: [{ field: 'nksHoTen', value: 'x', reason: 'BECAUSE' }] });
+    expect(badReason.status).toBe(400);
+
+    const early = await a.officer.post(`/books/${bookId}/actions`, { action: 'passReview' });
+    expect(early.status).toBe(409);
+    expect(early.body.details.pending).toEqual(['2/2018', '3/2018']);
+    for (const so of ['2-2018', '3-2018']) expect((await a.officer.call('PATCH', `/books/${bookId}/records/${so}`, { version: 1, status: 'ok' })).status).toBe(200);
+    await act(a.officer, bookId, 'passReview');
+    await waitForStage(a.officer2, bookId, 'approval');
+
+    const byReviewer = await a.officer.post(`/books/${bookId}/actions`, { action: 'approve' });
+    expect(byReviewer.status).toBe(403);
+    await act(a.officer2, bookId, 'approve');
+    await waitForStage(a.police, bookId, 'reconciliation');
+
+    const history = (await a.officer.get(`/books/${bookId}/history`)).body.audit as { action: string; actor: { username: string }; before: any; after: any }[];
+    const corrected = history.find((e) => e.action === 'record.corrected')!;
+    expect(corrected.before.fields.nksNgaySinh).toBe('01.02.2018');
+    expect(corrected.after.fields.nksNgaySinh).toBe('12.03.2018');
+    for (const action of ['review.claimed', 'record.reviewed', 'action.passReview', 'action.approve']) expect(history.map((e) => e.action)).toContain(action);
+
+    const rates = await a.district.get('/quality/error-rates?unit=901');
+    expect(rates.status).toBe(200);
+    const clerk = (rates.body.clerks as { userId: string; reviewed: number; errors: number; byReason: Record<string, number> }[]).find((c) => c.userId === `u-clerk-${bookId}`);
+    expect(clerk).toMatchObject({ reviewed: 3, errors: 1, byReason: { WRONG_DATE: 1 } });
+    expect(rates.body.byReason.WRONG_DATE).toBeGreaterThanOrEqual(1);
+  });
+
+  it('50 concurrent conflicting edits of one record: each version accepted once, the rest 409, no lost update', async () => {
+    const { a, bookId } = await bookInReview(1);
+    await a.officer.post(`/books/${bookId}/review/claim`);
+    let version = 1;
+    let accepted = 0;
+    let conflicts = 0;
+    const values: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          a.officer.call('PATCH', `/books/${bookId}/records/1-2018`, { version, corrections: [{ field: 'nksHoTen', value: `Tên ${round}-${i}`, reason: 'TYPO' }] }),
+        ),
+      );
+      const ok = results.filter((r) => r.status === 200);
+      const bad = results.filter((r) => r.status === 409);
+      expect(ok).toHaveLength(1);
+      expect(bad).toHaveLength(9);
+      for (const r of bad) expect(r.body.details.currentVersion).toBeGreaterThanOrEqual(version);
+      accepted += ok.length;
+      conflicts += bad.length;
+      values.push(ok[0]!.body.fields.nksHoTen);
+      version = ok[0]!.body.version;
+    }
+    expect(accepted + conflicts).toBe(50);
+    const final = await a.officer.get(`/books/${bookId}/records/1-2018`);
+    expect(final.body.version).toBe(6);
+    expect(final.body.fields.nksHoTen).toBe(values.at(-1));
+    expect(final.body.corrections.map((c: { after: string }) => c.after)).toEqual(values);
+  });
+});

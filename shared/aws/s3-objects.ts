@@ -2,7 +2,7 @@
  * Secondary adapter: S3 objects as streams, ranges and links. Bucket and keys are chosen by the
  * callers' modules; this file only moves bytes.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from './clients.js';

@@ -135,12 +135,12 @@ export async function reviewRecord(bookId: string, so: string, req: RecordReview
     { so, version: record.version, fields: Object.fromEntries(made.map((m) => [m.field, m.before])) },
     { so, version: saved.version, fields: Object.fromEntries(made.map((m) => [m.field, m.after])), reasons: made.map((m) => m.reason) },
   );
-  if (!record.review) await countFirstReview(book, so, made.map((m) => m.reason), ctx.principal);
+  if (!record.review) await countFirstReview(book, made.map((m) => m.reason), ctx.principal);
   return saved;
 }
 
 /** Book and clerk counters for a record's first review in this pass (retried on lost races). */
-async function countFirstReview(book: Book, so: string, reasons: CorrectionReason[], reviewer: Principal) {
+async function countFirstReview(book: Book, reasons: CorrectionReason[], reviewer: Principal) {
   const clerkError = reasons.some((r) => clerkErrorReasons.includes(r));
   for (let attempt = 0; ; attempt++) {
     const fresh = attempt === 0 ? book : await getBook(book.bookId);

@@ -39,11 +39,11 @@ function compact(n: number): string {
   return String(Math.round(n));
 }
 
-/** The smallest round step × 10^k not below `n`, so the axis ends on a round number. */
-function niceCeil(n: number): number {
-  if (n <= 0) return 10;
+/** The smallest round step (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) not below `n`, so every tick is a round number. */
+function niceStep(n: number): number {
+  if (n <= 1) return 1;
   const p = 10 ** Math.floor(Math.log10(n));
-  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= n) return m * p;
+  for (const m of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= n) return m * p;
   return 10 * p;
 }
 
@@ -59,10 +59,11 @@ export function renderBurnDownPng(input: BurnDownInput): Buffer {
   // The x range covers the history and both campaign dates, with a little room on the right; a
   // forecast past that is clipped at the edge rather than squashing the history.
   const dates = [...points.map((p) => p.date), o.target, o.deadline];
-  const first = dates.reduce((a, b) => (a < b ? a : b));
-  const lastKnown = dates.reduce((a, b) => (a > b ? a : b));
+  dates.sort();
+  const first = dates[0]!;
+  const lastKnown = dates.at(-1)!;
   const spanDays = Math.max(7, daysBetween(first, lastKnown) + 7);
-  const yMax = niceCeil(Math.max(0, ...points.map((p) => p.remaining)));
+  const yMax = 4 * niceStep(Math.max(0, ...points.map((p) => p.remaining)) / 4);
   const x = (date: string) => plot.left + ((plot.right - plot.left) * daysBetween(first, date)) / spanDays;
   const y = (v: number) => plot.bottom - ((plot.bottom - plot.top) * v) / yMax;
 

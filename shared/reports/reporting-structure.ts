@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFound } from '../errors.js';
 import { type Unit, unitsValidOn } from '../units/unit.js';
-import { ReportingUnit } from './report.js';
+import type { ReportingUnit } from './report.js';
 import { reportTimeOf, vnDateOf } from './week.js';
 
 /**
@@ -64,14 +64,14 @@ export function reportingUnitsOf(units: readonly Unit[], config: ReportingConfig
     if (setting.level === 'district') {
       for (const d of districts) {
         const own = communes.filter((c) => c.parent === d.code).map((c) => c.code);
-        own.forEach((c) => assigned.add(c));
+        for (const c of own) assigned.add(c);
         out.push({ code: d.code, name: d.name, kind: 'district', provinceCode: province.code, communes: own });
       }
     } else {
       const validCodes = new Set(communes.map((c) => c.code));
       for (const g of setting.groups) {
         const own = g.communes.filter((c) => validCodes.has(c));
-        own.forEach((c) => assigned.add(c));
+        for (const c of own) assigned.add(c);
         out.push({ code: g.code, name: g.name, kind: 'group', provinceCode: province.code, communes: own });
       }
     }

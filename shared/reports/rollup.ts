@@ -3,16 +3,7 @@ import { type Unit, unitsValidOn } from '../units/unit.js';
 import { Campaign, doneBooksOf, doneRecordsOf, FORECAST_WINDOW_WEEKS, forecastCompletion, ratio, remainingRecordsOf } from './forecast.js';
 import { type QualityFlag, QualityOptions, qualityFlagsOf } from './quality.js';
 import { rankUnits } from './ranking.js';
-import type {
-  BurnDownPoint,
-  DistrictReport,
-  ErrorRate,
-  NationalReport,
-  ProgressLevel,
-  ProvinceReport,
-  ReconciliationMonth,
-  UnitProgress,
-} from './report.js';
+import type { BurnDownPoint, DistrictReport, ErrorRate, NationalReport, ProgressLevel, ProvinceReport, ReconciliationMonth, UnitProgress } from './report.js';
 import { getReportingUnit, ReportingConfig, reportingUnitsOf, structureDateOf } from './reporting-structure.js';
 import {
   type CommuneSnapshot,
@@ -72,9 +63,9 @@ class History {
   ) {
     for (const s of snapshots) {
       if (s.week > current) continue;
-      let m = this.byWeek.get(s.week);
-      if (!m) this.byWeek.set(s.week, (m = new Map()));
+      const m = this.byWeek.get(s.week) ?? new Map<string, Figures>();
       m.set(s.unitCode, figuresOf(s));
+      this.byWeek.set(s.week, m);
     }
     this.byWeek.set(current, this.byWeek.get(current) ?? new Map());
     this.weeks = [...this.byWeek.keys()].sort();
@@ -149,7 +140,11 @@ function contextOf(input: ReportInputs): Context & { config: ReportingConfig; na
 }
 
 /** One unit's progress over the given communes. */
-function progressOf(ctx: Context, unit: { code: string; name: string; level: ProgressLevel; parentCode: string | null }, communes: readonly string[]): Computed {
+function progressOf(
+  ctx: Context,
+  unit: { code: string; name: string; level: ProgressLevel; parentCode: string | null },
+  communes: readonly string[],
+): Computed {
   const series = ctx.history.series(communes);
   const current = series.at(-1)!.figures;
   const prevWeek = previousWeek(ctx.week);
@@ -200,7 +195,15 @@ function reconciliationMonthOf(ctx: Context, communes: readonly { code: string; 
     // current count and is shown as it stands. A correction that lowered a counter shows as 0
     // here and as a "decrease" quality flag.
     const since = (k: 'matched' | 'mismatch' | 'notFound' | 'resolved') => Math.max(0, now[k] - base[k]);
-    return { unitCode: c.code, name: c.name, matched: since('matched'), mismatch: since('mismatch'), notFound: since('notFound'), resolved: since('resolved'), pending: now.pending };
+    return {
+      unitCode: c.code,
+      name: c.name,
+      matched: since('matched'),
+      mismatch: since('mismatch'),
+      notFound: since('notFound'),
+      resolved: since('resolved'),
+      pending: now.pending,
+    };
   });
   const total = { ...zero };
   for (const r of rows) for (const k of Object.keys(zero) as (keyof ReconciliationFigures)[]) total[k] += r[k];
@@ -211,7 +214,16 @@ function errorRatesOf(communes: readonly UnitProgress[]): ErrorRate[] {
   return communes.flatMap((c) => {
     const q = c.figures.quality;
     if (!q) return [];
-    return [{ unitCode: c.unitCode, name: c.name, reviewedRecords: q.reviewedRecords, errors: q.errors, rate: ratio(q.errors, q.reviewedRecords), byReason: q.byReason }];
+    return [
+      {
+        unitCode: c.unitCode,
+        name: c.name,
+        reviewedRecords: q.reviewedRecords,
+        errors: q.errors,
+        rate: ratio(q.errors, q.reviewedRecords),
+        byReason: q.byReason,
+      },
+    ];
   });
 }
 

@@ -45,7 +45,13 @@ function excelDate(date: string | null): Date | null {
   return date ? new Date(`${date}T00:00:00Z`) : null;
 }
 
-function addTable<T>(wb: ExcelJS.Workbook, name: string, columns: readonly Column<T>[], rows: readonly T[], opts: { caption?: string; total?: T; empty?: string } = {}) {
+function addTable<T>(
+  wb: ExcelJS.Workbook,
+  name: string,
+  columns: readonly Column<T>[],
+  rows: readonly T[],
+  opts: { caption?: string; total?: T; empty?: string } = {},
+) {
   const ws = wb.addWorksheet(name);
   ws.columns = columns.map((c) => ({ width: c.width }));
   let headerRow = 1;
@@ -71,7 +77,9 @@ function addTable<T>(wb: ExcelJS.Workbook, name: string, columns: readonly Colum
       if (c.fmt) cell.numFmt = FMT[c.fmt];
     });
   };
-  rows.forEach((row, i) => write(headerRow + 1 + i, row));
+  rows.forEach((row, i) => {
+    write(headerRow + 1 + i, row);
+  });
   if (rows.length === 0 && opts.empty) ws.getCell(headerRow + 1, 1).value = opts.empty;
   if (opts.total) {
     const r = headerRow + 1 + rows.length;
@@ -104,9 +112,15 @@ function progressColumns(report: WeeklyReport, unitLabel: string, parent?: { hea
     { header: '% hoàn thành theo sổ', width: 12, fmt: 'pct', value: (u) => u.percentBooks },
     { header: '% hoàn thành theo bản ghi', width: 12, fmt: 'pct', value: (u) => u.percentRecords },
   );
-  for (const m of pipeline.slice(1)) cols.push({ header: `Tăng trong tuần: ${recordTitles[m]}`, width: 13, fmt: 'signed', value: (u) => u.delta?.records[m] ?? null });
+  for (const m of pipeline.slice(1))
+    cols.push({ header: `Tăng trong tuần: ${recordTitles[m]}`, width: 13, fmt: 'signed', value: (u) => u.delta?.records[m] ?? null });
   cols.push(
-    { header: 'Tăng trong tuần: Sổ hoàn thành', width: 13, fmt: 'signed', value: (u) => (u.previous ? u.doneBooks - doneBooksOf(u.previous, report.campaign.scope) : null) },
+    {
+      header: 'Tăng trong tuần: Sổ hoàn thành',
+      width: 13,
+      fmt: 'signed',
+      value: (u) => (u.previous ? u.doneBooks - doneBooksOf(u.previous, report.campaign.scope) : null),
+    },
     { header: 'Tốc độ (bản ghi/tuần)', width: 12, fmt: 'dec', value: (u) => u.forecast.ratePerWeek },
     { header: 'Dự kiến hoàn thành', width: 13, fmt: 'date', value: (u) => excelDate(u.forecast.date) },
     { header: 'Tình trạng', width: 16, value: (u) => forecastStatusTitles[u.forecast.status] },
@@ -184,7 +198,6 @@ function addSummary(wb: ExcelJS.Workbook, report: WeeklyReport, chartPng: Buffer
   ws.mergeCells(r - 2, 2, r - 2, 4);
   ws.getCell(r - 2, 2).alignment = { wrapText: true, vertical: 'top' };
   ws.getRow(r - 2).height = 48;
-  ws.views = [{ state: 'frozen', xSplit: 0, ySplit: headerRow }];
   const image = wb.addImage({ buffer: chartPng as unknown as ExcelJS.Buffer, extension: 'png' });
   ws.addImage(image, { tl: { col: 5, row: 1 }, ext: { width: 720, height: 400 } });
 }

@@ -36,7 +36,11 @@ export function snapshot(week: string, unitCode: string, spec: FigureSpec = {}):
  * A commune progressing steadily: `perWeek` records reach completion every week, starting from
  * `start` completed records, with `expected` in total. The pipeline stays monotone.
  */
-export function steadySeries(unitCode: string, weeks: readonly string[], o: { expected: number; start: number; perWeek: number; books?: number }): CommuneSnapshot[] {
+export function steadySeries(
+  unitCode: string,
+  weeks: readonly string[],
+  o: { expected: number; start: number; perWeek: number; books?: number },
+): CommuneSnapshot[] {
   const books = o.books ?? 10;
   return weeks.map((week, i) => {
     const done = Math.min(o.expected, o.start + i * o.perWeek);

@@ -74,7 +74,8 @@ function checkStructure(data: Buffer, headerOffset: number): Structure {
     if (objectHeaderAt(data, pos) !== undefined) {
       const dictEnd = data.indexOf('stream', pos, 'latin1');
       const dict = data.toString('latin1', pos, dictEnd > pos ? dictEnd : Math.min(data.length, pos + 4096));
-      if (!/\/Type\s*\/XRef\b/.test(dict)) return { ok: false, reason: 'CORRUPT_PDF', detail: 'startxref points at an object that is not a cross-reference stream' };
+      if (!/\/Type\s*\/XRef\b/.test(dict))
+        return { ok: false, reason: 'CORRUPT_PDF', detail: 'startxref points at an object that is not a cross-reference stream' };
       if (/\/Encrypt\b/.test(dict)) return { ok: false, reason: 'ENCRYPTED_PDF', detail: '/Encrypt in the cross-reference stream dictionary' };
       return { ok: true, xrefOffset: at, base };
     }

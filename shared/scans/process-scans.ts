@@ -213,7 +213,7 @@ export async function processScanArchive(source: ByteSource, expected: readonly 
           files.push(rejected(plan.entryName, 'ARCHIVE_LIMIT', `more than ${limits.maxTotalBytes} bytes inflated`, { warnings: plan.warnings }));
           continue;
         }
-        files.push(await readAndJudge(ctx, opened.zip, plan, remaining, (n) => (inflatedBytes += n)));
+        files.push(await readAndJudge(ctx, opened.zip, reader, plan, remaining, (n) => (inflatedBytes += n)));
       }
     }
     return { files, skipped, stats: { entries: entries.length, uploadBytes: source.size, inflatedBytes, storedBytes: ctx.storedBytes } };
@@ -225,11 +225,12 @@ export async function processScanArchive(source: ByteSource, expected: readonly 
 async function readAndJudge(
   ctx: Context,
   zip: ZipFile,
+  reader: ByteSourceReader,
   plan: Extract<Planned, { kind: 'candidate' }>,
   remainingTotalBytes: number,
   count: (inflated: number) => void,
 ): Promise<FileOutcome> {
-  const read = await readEntryBounded(zip, plan.entry, { ...ctx.limits, remainingTotalBytes });
+  const read = await readEntryBounded(zip, reader, plan.entry, { ...ctx.limits, remainingTotalBytes });
   count(read.inflated);
   if (!read.ok) {
     const link = ctx.index.link(plan.baseName);
@@ -243,7 +244,13 @@ async function readAndJudge(
  * `fileName` is the uploaded name: it links to a record exactly like an entry of a zip.
  * @throws InvalidInput when `expected` is malformed; whatever `sink.store` throws
  */
-export async function processSinglePdf(fileName: string, data: Buffer, expected: readonly ExpectedScan[], sink: ScanSink, options: ScanOptions = {}): Promise<ScanRun> {
+export async function processSinglePdf(
+  fileName: string,
+  data: Buffer,
+  expected: readonly ExpectedScan[],
+  sink: ScanSink,
+  options: ScanOptions = {},
+): Promise<ScanRun> {
   const ctx = context(expected, sink, options);
   const stats = { entries: 1, uploadBytes: data.length, inflatedBytes: 0, storedBytes: 0 };
   const one = (outcome: FileOutcome): ScanRun => ({ files: [outcome], skipped: [], stats: { ...stats, storedBytes: ctx.storedBytes } });

@@ -97,7 +97,7 @@ export function patchZip(zip: Buffer, index: number, p: EntryPatch): Buffer {
     p.name.copy(out, cd + 46);
     p.name.copy(out, local + 30);
   }
-  const flags = (v: number) => ((v | (p.setFlags ?? 0)) & ~(p.clearFlags ?? 0)) & 0xffff;
+  const flags = (v: number) => (v | (p.setFlags ?? 0)) & ~(p.clearFlags ?? 0) & 0xffff;
   out.writeUInt16LE(flags(out.readUInt16LE(cd + 8)), cd + 8);
   out.writeUInt16LE(flags(out.readUInt16LE(local + 6)), local + 6);
   if (p.compressionMethod !== undefined) {

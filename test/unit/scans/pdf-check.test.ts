@@ -22,7 +22,11 @@ describe('checkPdf', () => {
   });
 
   it('other content renamed .pdf is NOT_PDF; an archive inside is NESTED_ARCHIVE', async () => {
-    expect(await checkPdf(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]))).toMatchObject({ ok: false, reason: 'NOT_PDF', detail: expect.stringContaining('JPEG') });
+    expect(await checkPdf(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]))).toMatchObject({
+      ok: false,
+      reason: 'NOT_PDF',
+      detail: expect.stringContaining('JPEG'),
+    });
     expect(await checkPdf(Buffer.from('Xin chào, đây không phải PDF'))).toMatchObject({ ok: false, reason: 'NOT_PDF' });
     expect(await checkPdf(Buffer.from('PK\u0003\u0004rest'))).toMatchObject({ ok: false, reason: 'NESTED_ARCHIVE' });
   });

@@ -84,6 +84,7 @@ export const routes = {
   ErrorRates: { method: 'GET', path: '/quality/error-rates', entry: 'review/error-rates.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Tỷ lệ lỗi nhập liệu theo cán bộ, lý do, đơn vị', query: UnitQuery, response: z.record(z.string(), z.unknown()) },
   GetReviewPolicy: { method: 'GET', path: '/units/{unitCode}/review-policy', entry: 'review/get-policy.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Chính sách kiểm tra của đơn vị', params: UnitParams, response: ReviewPolicy },
   PutReviewPolicy: { method: 'PUT', path: '/units/{unitCode}/review-policy', entry: 'review/put-policy.ts', roles: ['commune_officer', 'admin'], scope: 'unit', summary: 'Đặt chính sách kiểm tra (toàn bộ hoặc lấy mẫu thích ứng)', params: UnitParams, body: ReviewPolicy.omit({ unitCode: true }).strict(), response: ReviewPolicy },
+  ScanReport: { method: 'GET', path: '/books/{bookId}/scan-report', entry: 'scans/report.ts', roles: ['scan_contractor', 'commune_officer', 'entry_clerk'], scope: 'book', summary: 'Biên bản nghiệm thu bản scan của đợt giao gần nhất', params: BookParams, response: z.record(z.string(), z.unknown()) },
   OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, scope: 'none', summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
 } as const satisfies Record<string, Omit<RouteDef, 'name'>>;
 export type RouteName = keyof typeof routes;

@@ -14,6 +14,7 @@ const Env = z.object({
   UPLOAD_BUCKET: z.string().min(1),
   ARCHIVE_BUCKET: z.string().min(1),
   STATE_MACHINE_ARN: z.string().optional(),
+  MAIL_FROM: z.string().min(3).default('so-hoa-ho-tich@demo.hotich.vn'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   SCAN_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024 * 1024),
   PRESIGN_TTL_SECONDS: z.coerce.number().int().positive().max(3600).default(900),

@@ -2,7 +2,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from '../../shared/logger.js';
-import { recordObjectCreated } from '../../shared/use-cases/uploads.js';
+import { processScanUpload } from '../../shared/use-cases/scan-upload.js';
+import { recordObjectCreated, type UploadProcessors } from '../../shared/use-cases/uploads.js';
+
+/** What each kind of upload triggers. */
+const processors: UploadProcessors = { scans: processScanUpload };
 
 const S3Notification = z.object({
   Records: z
@@ -44,7 +48,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       }
       for (const r of parsed.data.Records) {
         if (!r.eventName.startsWith('ObjectCreated:')) continue;
-        await recordObjectCreated({ key: decodeS3Key(r.s3.object.key), size: r.s3.object.size, eTag: r.s3.object.eTag, eventTime: r.eventTime });
+        await recordObjectCreated({ key: decodeS3Key(r.s3.object.key), size: r.s3.object.size, eTag: r.s3.object.eTag, eventTime: r.eventTime }, processors);
       }
     } catch (err) {
       logger.error('Upload notification failed; SQS will redeliver', { messageId: message.messageId, error: (err as Error).name });

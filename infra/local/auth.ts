@@ -23,7 +23,7 @@ export class LocalAuth {
   }
 
   async sign(user: Principal, ttl = '8h'): Promise<string> {
-    return new SignJWT({ 'cognito:username': user.username, 'cognito:groups': [user.role], 'custom:unit': user.unit, token_use: 'id' })
+    return new SignJWT({ 'cognito:username': user.username, 'cognito:groups': [user.role], 'custom:unit': user.unit, ...(user.email ? { email: user.email } : {}), token_use: 'id' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.userId)
       .setIssuer(ISSUER)

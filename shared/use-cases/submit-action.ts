@@ -3,12 +3,12 @@ import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
 import { findRecord } from '../records/record-repo.js';
 import { closeReviewPass, pendingReview } from './review.js';
-import { allowedActions, assertVisible, toBookView } from '../books/book-rules.js';
+import { allowedActions, assertVisible, isWaiting, toBookView } from '../books/book-rules.js';
 import { ActionNotAllowed, Conflict, Forbidden, InvalidInput } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
-import { type Decision, transitions } from '../workflow/stages.js';
+import { type ActionName, type Decision, transitions } from '../workflow/stages.js';
 import { executionArnFor, executionName, sendDecision, startExecution } from '../workflow/workflow-port.js';
 
 /**
@@ -23,7 +23,24 @@ import { executionArnFor, executionName, sendDecision, startExecution } from '..
 export async function submitAction(bookId: string, decision: Decision, ctx: RequestContext) {
   const [book, units] = await Promise.all([getBook(bookId), listUnits()]);
   assertVisible(book, ctx.principal, units);
-  const allowed = allowedActions(book, ctx.principal);
+  return decide(book, decision, ctx, allowedActions(book, ctx.principal));
+}
+
+/**
+ * A processing step completes a stage on the system's side (a valid entry workbook, a complete scan
+ * set), attributed to the person whose upload it was. Only `system` transitions, only while the
+ * workflow waits in their stage.
+ * @throws ActionNotAllowed when the book is not waiting in that stage (or a decision is on its way)
+ */
+export async function submitSystemAction(bookId: string, decision: Decision, ctx: RequestContext) {
+  const book = await getBook(bookId);
+  const t = transitions[decision.action];
+  const allowed = t.system && t.from === book.stage && isWaiting(book) ? [decision.action] : [];
+  return decide(book, decision, ctx, allowed);
+}
+
+async function decide(book: Book, decision: Decision, ctx: RequestContext, allowed: ActionName[]) {
+  const bookId = book.bookId;
   if (!allowed.includes(decision.action)) throw notAllowed(book, decision, allowed);
   if (transitions[decision.action].needsReason && !decision.reason?.trim()) {
     throw new InvalidInput('Cần nêu lý do', { issues: [{ path: 'reason', message: 'Cần nêu lý do' }] });

@@ -80,13 +80,9 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
   return { uploadId, url: post.url, fields: post.fields, key: upload.key, expiresAt: new Date(Date.parse(ctx.now) + expiresIn * 1000).toISOString() };
 }
 
-/** Processes one received upload of a kind (entry workbook, scans); registered by the stage modules. */
+/** Processes one received upload of a kind (entry workbook, scans). */
 export type UploadProcessor = (upload: Upload) => Promise<{ status: 'accepted' | 'rejected'; outcome: Record<string, unknown> }>;
-const processors: Partial<Record<UploadKind, UploadProcessor>> = {};
-
-export function registerUploadProcessor(kind: UploadKind, processor: UploadProcessor): void {
-  processors[kind] = processor;
-}
+export type UploadProcessors = Partial<Record<UploadKind, UploadProcessor>>;
 
 const LEASE_MS = 15 * 60_000;
 
@@ -98,7 +94,7 @@ const LEASE_MS = 15 * 60_000;
  *    means "someone is on it"; an expired one (a worker died) is taken over.
  * 4. Record the final outcome. Processors write idempotently, so a takeover repeats safely.
  */
-export async function recordObjectCreated(obj: { key: string; size: number; eTag: string; eventTime: string }) {
+export async function recordObjectCreated(obj: { key: string; size: number; eTag: string; eventTime: string }, processors: UploadProcessors = {}) {
   const parsed = parseUploadKey(obj.key);
   if (!parsed) {
     logger.warn('Object outside the upload layout ignored', { keyLength: obj.key.length });

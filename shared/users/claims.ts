@@ -15,6 +15,7 @@ export function principalFromClaims(claims: Record<string, unknown> | undefined)
     username: claims['cognito:username'] ?? claims.username ?? claims.sub,
     role,
     unit: claims['custom:unit'],
+    email: typeof claims.email === 'string' && claims.email ? claims.email : undefined,
   });
   if (!parsed.success) throw new Unauthenticated('Thông tin đăng nhập không đầy đủ');
   return parsed.data;

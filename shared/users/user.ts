@@ -30,6 +30,8 @@ export const Principal = z.object({
   username: z.string().min(1),
   role: Role,
   unit: z.string().min(1),
+  /** Where notifications go (the `email` claim); optional. */
+  email: z.email().optional(),
 });
 export type Principal = z.infer<typeof Principal>;
 

@@ -38,6 +38,8 @@ export interface Transition {
   roles: readonly Role[];
   /** Whether a free-text reason is required (returns and rejections). */
   needsReason: boolean;
+  /** Taken by a processing step on the system's side (e.g. a valid entry workbook completes Entry). */
+  system?: boolean;
   title: string;
 }
 
@@ -49,7 +51,7 @@ export interface Transition {
 export const transitions: Record<ActionName, Transition> = {
   startDigitisation: { from: 'inventory', to: 'entry', roles: ['commune_officer'], needsReason: false, title: 'Bắt đầu số hóa' },
   completeEntry: { from: 'entry', to: 'scan', roles: ['entry_clerk', 'commune_officer'], needsReason: false, title: 'Hoàn thành nhập liệu' },
-  completeScan: { from: 'scan', to: 'review', roles: ['scan_contractor', 'commune_officer'], needsReason: false, title: 'Hoàn thành scan' },
+  completeScan: { from: 'scan', to: 'review', roles: [], needsReason: false, system: true, title: 'Đủ bản scan (tự động khi bộ bản scan đầy đủ)' },
   passReview: { from: 'review', to: 'approval', roles: ['commune_officer'], needsReason: false, title: 'Đạt kiểm tra' },
   returnToEntry: { from: 'review', to: 'entry', roles: ['commune_officer'], needsReason: true, title: 'Trả về nhập liệu' },
   returnToScan: { from: 'review', to: 'scan', roles: ['commune_officer'], needsReason: true, title: 'Trả về scan' },

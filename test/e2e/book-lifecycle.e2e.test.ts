@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { act, actors, createBook, waitForStage } from '../support/book-flow.js';
+import { act, actors, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
 
 describe('a book travels every stage on the local stack', () => {
   it('inventory → entry → scan → review → approval → reconciliation → completed, with history and execution trail', async () => {
@@ -13,7 +13,7 @@ describe('a book travels every stage on the local stack', () => {
     await waitForStage(a.clerk, bookId, 'entry');
     await act(a.clerk, bookId, 'completeEntry');
     await waitForStage(a.contractor, bookId, 'scan');
-    await act(a.contractor, bookId, 'completeScan');
+    await deliverScans(a.contractor, bookId, []);
     const inReview = await waitForStage(a.officer, bookId, 'review');
     expect(inReview.allowedActions).toEqual(['passReview', 'returnToEntry', 'returnToScan']);
     await act(a.officer, bookId, 'passReview');
@@ -40,6 +40,7 @@ describe('a book travels every stage on the local stack', () => {
     for (const t of transitions) expect(Date.parse(t.at)).toBeGreaterThan(Date.parse(created.body.createdAt) - 1);
     const actions = (history.body.audit as { action: string }[]).map((e) => e.action);
     expect(actions.filter((x) => x.startsWith('action.'))).toHaveLength(6);
+    expect(actions).toContain('scan.complete');
     expect(actions[0]).toBe('book.inventoried');
 
     // Exactly one execution for this run, and its history lists each stage's wait state.
@@ -64,7 +65,7 @@ describe('a book travels every stage on the local stack', () => {
     await waitForStage(a.clerk, bookId, 'entry');
     await act(a.clerk, bookId, 'completeEntry');
     await waitForStage(a.contractor, bookId, 'scan');
-    await act(a.contractor, bookId, 'completeScan');
+    await deliverScans(a.contractor, bookId, []);
     await waitForStage(a.officer, bookId, 'review');
     const noReason = await a.officer.post(`/books/${bookId}/actions`, { action: 'returnToEntry' });
     expect(noReason.status).toBe(400);

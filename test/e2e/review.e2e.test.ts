@@ -1,40 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { act, actors, createBook, waitForStage } from '../support/book-flow.js';
+import { act, bookWithRecords, deliverScans, waitForStage } from '../support/book-flow.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 
 useLocalStackEnv();
 
-/** A book in Review holding `n` records (records written directly: entry ingestion is tested elsewhere). */
+/** A book in Review holding `n` records, each with its scan. */
 async function bookInReview(n: number) {
-  const a = await actors();
-  const bookId = await createBook(a.officer);
-  await act(a.officer, bookId, 'startDigitisation');
-  await waitForStage(a.clerk, bookId, 'entry');
-  const { putRecords } = await import('../../shared/records/record-repo.js');
-  const now = new Date().toISOString();
-  await putRecords(
-    Array.from({ length: n }, (_, i) => ({
-      bookId,
-      so: `${i + 1}/2018`,
-      registerType: 'KS' as const,
-      rowNumber: i + 2,
-      fields: { so: `${i + 1}/2018`, nksHoTen: `Nguyễn Văn ${i + 1}`, nksNgaySinh: '01.02.2018' },
-      entryVersion: 'e2e',
-      version: 1,
-      updatedAt: now,
-      corrections: [],
-    })),
-  );
-  // As an accepted entry upload would: the book records who keyed it (clerk quality, segregation of duties).
-  const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { ddb } = await import('../../shared/aws/clients.js');
-  const Key = { PK: `BOOK#${bookId}`, SK: 'BOOK' };
-  const item = (await ddb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key }))).Item!;
-  const keyedBy = { userId: `u-clerk-${bookId}`, username: 'nhaplieu.binhan', role: 'entry_clerk', unit: '90101' };
-  await ddb.send(new PutCommand({ TableName: process.env.TABLE_NAME, Item: { ...item, entry: { uploadId: 'e2e', keyedBy, acceptedAt: now, records: n }, version: item.version + 1 } }));
-  await act(a.clerk, bookId, 'completeEntry');
-  await waitForStage(a.contractor, bookId, 'scan');
-  await act(a.contractor, bookId, 'completeScan');
+  const { a, bookId } = await bookWithRecords(n);
+  await deliverScans(a.contractor, bookId, Array.from({ length: n }, (_, i) => `${i + 1}/2018`));
   await waitForStage(a.officer, bookId, 'review');
   return { a, bookId };
 }
@@ -54,7 +27,8 @@ describe('review', () => {
     expect(other.body.details.heldBy).toBe('hotich.binhan');
     const after = (await a.officer2.get('/review/queue')).body.find((b: { bookId: string }) => b.bookId === bookId);
     expect(after.heldBy.username).toBe('hotich.binhan');
-    expect((await a.officer2.call('PATCH', `/books/${bookId}/records/1-2018`, { version: 1, status: 'ok' })).status).toBe(409);
+    const version = (await a.officer2.get(`/books/${bookId}/records/1-2018`)).body.version;
+    expect((await a.officer2.call('PATCH', `/books/${bookId}/records/1-2018`, { version, status: 'ok' })).status).toBe(409);
     expect((await a.officer.post(`/books/${bookId}/review/release`)).status).toBe(200);
     expect((await a.officer2.post(`/books/${bookId}/review/claim`)).status).toBe(200);
   });
@@ -72,15 +46,16 @@ describe('review', () => {
     expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
     expect(fixed.body.fields.nksNgaySinh).toBe('12.03.2018');
     expect(fixed.body.corrections[0]).toMatchObject({ field: 'nksNgaySinh', before: '01.02.2018', after: '12.03.2018', reason: 'WRONG_DATE', by: { username: 'hotich.binhan' } });
-    const badField = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: 1, corrections: [{ field: 'notAColumn', value: 'x', reason: 'TYPO' }] });
+    const v = async (so: string) => (await a.officer.get(`/books/${bookId}/records/${so}`)).body.version as number;
+    const badField = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: await v('2-2018'), corrections: [{ field: 'notAColumn', value: 'x', reason: 'TYPO' }] });
     expect(badField.status).toBe(400);
-    const badReason = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: 1, corrections: [{ field: 'nksHoTen', value: 'x', reason: 'BECAUSE' }] });
+    const badReason = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: await v('2-2018'), corrections: [{ field: 'nksHoTen', value: 'x', reason: 'BECAUSE' }] });
     expect(badReason.status).toBe(400);
 
     const early = await a.officer.post(`/books/${bookId}/actions`, { action: 'passReview' });
     expect(early.status).toBe(409);
     expect(early.body.details.pending).toEqual(['2/2018', '3/2018']);
-    for (const so of ['2-2018', '3-2018']) expect((await a.officer.call('PATCH', `/books/${bookId}/records/${so}`, { version: 1, status: 'ok' })).status).toBe(200);
+    for (const so of ['2-2018', '3-2018']) expect((await a.officer.call('PATCH', `/books/${bookId}/records/${so}`, { version: await v(so), status: 'ok' })).status).toBe(200);
     await act(a.officer, bookId, 'passReview');
     await waitForStage(a.officer2, bookId, 'approval');
 
@@ -105,7 +80,8 @@ describe('review', () => {
   it('50 concurrent conflicting edits of one record: each version accepted once, the rest 409, no lost update', async () => {
     const { a, bookId } = await bookInReview(1);
     await a.officer.post(`/books/${bookId}/review/claim`);
-    let version = 1;
+    const start = (await a.officer.get(`/books/${bookId}/records/1-2018`)).body.version as number;
+    let version = start;
     let accepted = 0;
     let conflicts = 0;
     const values: string[] = [];
@@ -127,7 +103,7 @@ describe('review', () => {
     }
     expect(accepted + conflicts).toBe(50);
     const final = await a.officer.get(`/books/${bookId}/records/1-2018`);
-    expect(final.body.version).toBe(6);
+    expect(final.body.version).toBe(start + 5);
     expect(final.body.fields.nksHoTen).toBe(values.at(-1));
     expect(final.body.corrections.map((c: { after: string }) => c.after)).toEqual(values);
   });

@@ -19,6 +19,8 @@ beforeAll(async () => {
   bookId = await createBook(officer);
   await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' });
   executionArn = (await officer.get(`/books/${bookId}`)).body.executionArn;
+  const { putScanReport } = await import('../../shared/scans/scan-report-repo.js');
+  await putScanReport({ bookId, uploadId: 'fixture', fileName: 'a.zip', at: new Date().toISOString(), complete: false, counts: {}, reworkRate: 0, missing: [], files: [], filesTruncated: false, reportKey: '' });
   const { putRecords } = await import('../../shared/records/record-repo.js');
   await putRecords([
     { bookId, so: '1/2018', registerType: 'KS', rowNumber: 2, fields: { so: '1/2018', nksHoTen: 'Nguyễn Văn A', nksNgaySinh: '01.01.2018' }, entryVersion: 'fixture', version: 1, updatedAt: new Date().toISOString(), corrections: [] },

@@ -30,3 +30,50 @@ export async function actors() {
   );
   return { officer: officer!, officer2: officer2!, clerk: clerk!, contractor: contractor!, police: police!, ops: ops!, otherOfficer: otherOfficer!, district: district! };
 }
+
+/**
+ * A book waiting in Entry whose `n` records are stored as an accepted entry upload by the clerk
+ * would leave them (records KS `1/2018`…`n/2018`; `keyedBy` set for segregation of duties).
+ */
+export async function bookWithRecords(n: number) {
+  const a = await actors();
+  const bookId = await createBook(a.officer);
+  await act(a.officer, bookId, 'startDigitisation');
+  await waitForStage(a.clerk, bookId, 'entry');
+  const { putRecords } = await import('../../shared/records/record-repo.js');
+  const now = new Date().toISOString();
+  await putRecords(
+    Array.from({ length: n }, (_, i) => ({
+      bookId,
+      so: `${i + 1}/2018`,
+      registerType: 'KS' as const,
+      rowNumber: i + 2,
+      fields: { so: `${i + 1}/2018`, nksHoTen: `Nguyễn Văn ${i + 1}`, nksNgaySinh: '01.02.2018' },
+      entryVersion: 'e2e',
+      version: 1,
+      updatedAt: now,
+      corrections: [],
+    })),
+  );
+  const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { ddb } = await import('../../shared/aws/clients.js');
+  const Key = { PK: `BOOK#${bookId}`, SK: 'BOOK' };
+  const item = (await ddb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key }))).Item!;
+  const keyedBy = { userId: `u-clerk-${bookId}`, username: 'nhaplieu.binhan', role: 'entry_clerk', unit: '90101' };
+  await ddb.send(
+    new PutCommand({ TableName: process.env.TABLE_NAME, Item: { ...item, entry: { uploadId: 'e2e', keyedBy, acceptedAt: now, records: n }, counts: { ...item.counts, records: n }, version: item.version + 1 } }),
+  );
+  await act(a.clerk, bookId, 'completeEntry');
+  await waitForStage(a.contractor, bookId, 'scan');
+  return { a, bookId };
+}
+
+/** The scanning contractor delivers one valid PDF per record (named by the default rule) as a zip, via presigned POST. */
+export async function deliverScans(contractor: Awaited<ReturnType<typeof asUser>>, bookId: string, sos: readonly string[]) {
+  const { pdfFor, postForm, zipOf } = await import('./scan-files.js');
+  const zip = await zipOf(await Promise.all(sos.map(async (so) => ({ name: `${so.replace('/', '-')}.pdf`, data: await pdfFor(`${bookId} ${so}`) }))));
+  const req = await contractor.post(`/books/${bookId}/uploads`, { kind: 'scans', fileName: 'scans.zip', contentType: 'application/zip', size: zip.length });
+  expect(req.status, JSON.stringify(req.body)).toBe(201);
+  expect((await postForm(req.body, zip, 'scans.zip', 'application/zip')).status).toBe(204);
+  return req.body as { uploadId: string; key: string };
+}

@@ -51,6 +51,9 @@ export const ExecutionParams = z.strictObject({ executionArn: z.string().regex(/
 
 const History = z.object({ bookId: z.string(), transitions: z.array(z.unknown()), audit: z.array(z.unknown()) });
 const PresignedPost = z.object({ uploadId: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), key: z.string(), expiresAt: z.string() });
+const PartUrl = z.object({ partNumber: z.number().int(), url: z.string() });
+const MultipartStart = z.object({ uploadId: z.string(), key: z.string(), expiresAt: z.string(), multipart: z.object({ partSize: z.number().int(), partCount: z.number().int(), parts: z.array(PartUrl) }) });
+const UploadParams = z.strictObject({ bookId: z.string().min(1).max(64), uploadId: z.uuid() });
 
 const recordReaders: Role[] = ['entry_clerk', 'commune_officer', 'commune_police'];
 /** `so` in a path: "12%2F2018" (encoded slash) or "12-2018" (the file-name form). */
@@ -71,7 +74,9 @@ export const routes = {
   GetBook: { method: 'GET', path: '/books/{bookId}', entry: 'books/get.ts', roles: bookWorkers, scope: 'book', summary: 'Một sổ, kèm thao tác được phép', params: BookParams, response: BookView },
   BookAction: { method: 'POST', path: '/books/{bookId}/actions', entry: 'books/action.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer', 'commune_police'], scope: 'book', summary: 'Thực hiện một thao tác trên sổ', params: BookParams, body: ActionRequest, response: BookView },
   BookHistory: { method: 'GET', path: '/books/{bookId}/history', entry: 'books/history.ts', roles: bookWorkers, scope: 'book', summary: 'Lịch sử giai đoạn và nhật ký', params: BookParams, response: History },
-  CreateUpload: { method: 'POST', path: '/books/{bookId}/uploads', entry: 'uploads/create.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], scope: 'book', summary: 'Cấp liên kết tải lên (presigned POST)', params: BookParams, body: UploadRequest, response: PresignedPost },
+  CreateUpload: { method: 'POST', path: '/books/{bookId}/uploads', entry: 'uploads/create.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], scope: 'book', summary: 'Cấp liên kết tải lên (presigned POST)', params: BookParams, body: UploadRequest, response: z.union([PresignedPost, MultipartStart]) },
+  UploadParts: { method: 'GET', path: '/books/{bookId}/uploads/{uploadId}/parts', entry: 'uploads/parts.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], scope: 'book', summary: 'Tiếp tục tải lên nhiều phần: phần đã có, liên kết mới cho phần còn thiếu', params: UploadParams, response: z.object({ uploadId: z.string(), status: z.string(), done: z.array(z.unknown()), missing: z.array(PartUrl) }) },
+  CompleteUpload: { method: 'POST', path: '/books/{bookId}/uploads/{uploadId}/complete', entry: 'uploads/complete.ts', roles: ['entry_clerk', 'scan_contractor', 'commune_officer'], scope: 'book', summary: 'Ghép các phần của lượt tải lên nhiều phần', params: UploadParams, response: z.object({ uploadId: z.string(), status: z.string() }) },
   ListExecutions: { method: 'GET', path: '/ops/executions', entry: 'ops/list-executions.ts', roles: ['ops'], scope: 'none', summary: 'Các lượt xử lý (Step Functions)', query: ExecutionsQuery, response: z.object({ executions: z.array(z.unknown()), nextToken: z.string().optional() }) },
   ExecutionHistory: { method: 'GET', path: '/ops/executions/{executionArn}/history', entry: 'ops/execution-history.ts', roles: ['ops'], scope: 'none', summary: 'Diễn biến một lượt xử lý', params: ExecutionParams, response: z.object({ events: z.array(z.unknown()) }) },
   ResumeBook: { method: 'POST', path: '/ops/books/{bookId}/resume', entry: 'ops/resume.ts', roles: ['ops'], scope: 'book', summary: 'Chạy lại sổ từ giai đoạn đã ghi nhận', params: BookParams, response: BookView },

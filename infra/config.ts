@@ -11,6 +11,8 @@ export const DeployConfig = z.object({
   stageTimeoutDays: z.coerce.number().int().min(1).max(24),
   /** Where alarms are emailed (optional). */
   alarmEmail: z.string().email().or(z.literal('')).default(''),
+  /** The SES-verified domain notices and reports are sent from. */
+  mailDomain: z.string().min(3).default('demo.hotich.vn'),
   /** ap-southeast-1 (Singapore) is the nearest region; see docs/deployment.md on data residency. */
   region: z.string().default('ap-southeast-1'),
   account: z.string().optional(),
@@ -25,6 +27,7 @@ export function readDeployConfig(get: (key: string) => unknown): DeployConfig {
     stage: get('stage'),
     stageTimeoutDays: get('stageTimeoutDays'),
     alarmEmail: get('alarmEmail') ?? '',
+    mailDomain: get('mailDomain') ?? undefined,
     region: get('region') ?? 'ap-southeast-1',
     account: process.env.CDK_DEFAULT_ACCOUNT,
   });

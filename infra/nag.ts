@@ -14,7 +14,7 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 const acceptedWildcards: { pattern: RegExp; reason: string }[] = [
   { pattern: /^Action::kms:(GenerateDataKey|ReEncrypt)\*$/, reason: 'KMS grant on our own data key: GenerateDataKey* and ReEncrypt* are the grant helpers’ minimal action families.' },
   { pattern: /^Resource::arn:aws:dynamodb:[^:]+:.+:table\/hotich-[a-z0-9-]+-state\/index\/\*$/, reason: 'Queries on the GSIs of our own state table.' },
-  { pattern: /^Resource::arn:aws:s3:::hotich-[a-z0-9-]+-uploads-[^/]+\/\*$/, reason: 'Objects of our own upload bucket; keys are bound per upload by presigned-POST conditions.' },
+  { pattern: /^Resource::arn:aws:s3:::hotich-[a-z0-9-]+-uploads-[^/]+\/(uploads\/)?\*$/, reason: 'Objects of our own upload bucket; keys are bound per upload by presigned-POST conditions.' },
   { pattern: /^Resource::arn:aws:s3:::hotich-[a-z0-9-]+-archive-[^/]+\/\*$/, reason: 'Objects of our own archive bucket (scans, reports, exports), written only under a book’s prefix by our code.' },
   { pattern: /^Action::s3:(GetObject|GetBucket|List|PutObject|Abort|DeleteObject)\*$/, reason: 'S3 grant helpers on our own bucket only.' },
   { pattern: /^Resource::\*$/, reason: 'X-Ray PutTraceSegments/PutTelemetryRecords and CloudWatch Logs delivery APIs accept only Resource::*.' },

@@ -57,6 +57,7 @@ export class AppStack extends Stack {
       ARCHIVE_BUCKET: archiveBucket.bucketName,
       STATE_MACHINE_ARN: smArn,
       POWERTOOLS_SERVICE_NAME: 'ho-tich',
+      MAIL_FROM: `so-hoa-ho-tich@${config.mailDomain}`,
     };
 
     this.asyncDlq = new sqs.Queue(this, 'AsyncDlq', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -122,7 +123,11 @@ export class AppStack extends Stack {
           }),
         );
       }
-      if (route.name === 'CreateUpload') uploadBucket.grantPut(f);
+      if (['CreateUpload', 'UploadParts', 'CompleteUpload'].includes(route.name)) {
+        uploadBucket.grantPut(f);
+        f.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [uploadBucket.arnForObjects('uploads/*')] }));
+      }
+      if (['GetRecord', 'ScanReport'].includes(route.name)) archiveBucket.grantRead(f);
       this.api.addRoutes({
         path: route.path,
         methods: [route.method as apigw.HttpMethod],
@@ -135,6 +140,9 @@ export class AppStack extends Stack {
     uploadReceived.addEventSource(new SqsEventSource(uploadEvents, { batchSize: 5, reportBatchItemFailures: true }));
     uploadBucket.grantRead(uploadReceived);
     archiveBucket.grantReadWrite(uploadReceived);
+    uploadReceived.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.mailDomain })] }),
+    );
 
     // Scheduled functions (EventBridge Scheduler, Vietnam time).
     const sweeper = make('SweepPending', 'scheduled/sweep-pending.ts', { deadLetterQueue: this.asyncDlq });

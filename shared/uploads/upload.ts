@@ -19,6 +19,15 @@ function isSafeFileName(n: string): boolean {
   return [...n].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
 }
 
+/** Multipart: parts of at least 8 MiB (S3's minimum is 5), at most 10,000 parts. */
+export function partLayout(size: number): { partSize: number; partCount: number } {
+  const MiB = 1024 * 1024;
+  const partSize = Math.max(8 * MiB, Math.ceil(size / 10_000 / MiB) * MiB);
+  return { partSize, partCount: Math.max(1, Math.ceil(size / partSize)) };
+}
+
+export const MULTIPART_THRESHOLD = 64 * 1024 * 1024;
+
 /** Body of POST /books/{bookId}/uploads. */
 export const UploadRequest = z.strictObject({
   kind: UploadKind,
@@ -30,6 +39,8 @@ export const UploadRequest = z.strictObject({
     .refine(isSafeFileName, 'Tên tệp không hợp lệ'),
   contentType: z.string().min(1).max(100),
   size: z.number().int().positive(),
+  /** Ask for an S3 multipart upload (resumable, retried per part); forced above the multipart threshold. */
+  multipart: z.boolean().optional(),
 });
 export type UploadRequest = z.infer<typeof UploadRequest>;
 
@@ -57,6 +68,8 @@ export const Upload = z.object({
   receivedAt: z.string().optional(),
   etag: z.string().optional(),
   leaseUntil: z.string().optional(),
+  /** S3 multipart upload id and part layout when the upload is multipart. */
+  multipart: z.object({ s3UploadId: z.string(), partSize: z.number().int(), partCount: z.number().int() }).optional(),
   version: z.number().int().min(1).default(1),
   /** Outcome summary once final (counts, report keys); details live with the stage's own items. */
   outcome: z.record(z.string(), z.unknown()).optional(),

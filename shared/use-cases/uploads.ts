@@ -5,12 +5,13 @@ import { getBook } from '../books/book-repo.js';
 import { assertVisible } from '../books/book-rules.js';
 import { s3 } from '../aws/clients.js';
 import { getConfig } from '../config.js';
-import { Forbidden, InvalidInput } from '../errors.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
+import { abortMultipart, completeMultipart, createMultipart, listParts, presignParts } from '../aws/s3-multipart.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Role } from '../users/user.js';
-import { type Upload, type UploadKind, type UploadRequest, parseUploadKey, uploadKey, uploadRules } from '../uploads/upload.js';
+import { MULTIPART_THRESHOLD, partLayout, parseUploadKey, type Upload, type UploadKind, type UploadRequest, uploadKey, uploadRules } from '../uploads/upload.js';
 import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived } from '../uploads/upload-repo.js';
 
 const uploaders: Record<UploadKind, readonly Role[]> = {
@@ -56,6 +57,7 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
   };
   upload.key = uploadKey(upload);
   const expiresIn = config.PRESIGN_TTL_SECONDS;
+  if (req.multipart || (req.kind === 'scans' && req.size > MULTIPART_THRESHOLD)) return startMultipart(upload, ctx);
   const post = await createPresignedPost(s3, {
     Bucket: config.UPLOAD_BUCKET,
     Key: upload.key,
@@ -68,16 +70,96 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
     Expires: expiresIn,
   });
   await insertUpload(upload);
+  await auditUpload(upload, ctx, 'upload.requested');
+  return { uploadId, url: post.url, fields: post.fields, key: upload.key, expiresAt: new Date(Date.parse(ctx.now) + expiresIn * 1000).toISOString() };
+}
+
+/**
+ * A large scans zip: an S3 multipart upload with one presigned URL per part. Parts can be retried,
+ * an interrupted upload resumed (`uploadParts`), and nothing exists until `completeUpload`, which
+ * checks the parts against the declared size before asking S3 to assemble them.
+ */
+async function startMultipart(upload: Upload, ctx: RequestContext) {
+  const config = getConfig();
+  const layout = partLayout(upload.size);
+  const s3UploadId = await createMultipart(config.UPLOAD_BUCKET, upload.key, upload.contentType);
+  const withParts: Upload = { ...upload, multipart: { s3UploadId, ...layout } };
+  await insertUpload(withParts);
+  await auditUpload(withParts, ctx, 'upload.requested');
+  const ttl = 6 * 3600;
+  const parts = await presignParts(config.UPLOAD_BUCKET, upload.key, s3UploadId, range(layout.partCount), ttl);
+  return {
+    uploadId: upload.uploadId,
+    key: upload.key,
+    multipart: { partSize: layout.partSize, partCount: layout.partCount, parts },
+    expiresAt: new Date(Date.parse(ctx.now) + ttl * 1000).toISOString(),
+  };
+}
+
+async function ownMultipart(bookId: string, uploadId: string, ctx: RequestContext) {
+  const [book, units] = await Promise.all([getBook(bookId), listUnits()]);
+  assertVisible(book, ctx.principal, units);
+  const upload = await findUpload(bookId, uploadId);
+  if (!upload?.multipart) throw new NotFound('Không có lượt tải lên nhiều phần này', { uploadId });
+  if (upload.requestedBy.userId !== ctx.principal.userId) throw new Forbidden('Chỉ người bắt đầu lượt tải lên được tiếp tục nó');
+  return upload as Upload & { multipart: NonNullable<Upload['multipart']> };
+}
+
+/** Resume: which parts S3 already holds, and fresh URLs for the others. */
+export async function uploadParts(bookId: string, uploadId: string, ctx: RequestContext) {
+  const upload = await ownMultipart(bookId, uploadId, ctx);
+  const config = getConfig();
+  if (upload.status !== 'requested') return { uploadId, status: upload.status, done: [], missing: [] };
+  const done = await listParts(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId);
+  const have = new Set(done.map((p) => p.partNumber));
+  const missing = range(upload.multipart.partCount).filter((n) => !have.has(n));
+  return {
+    uploadId,
+    status: upload.status,
+    partSize: upload.multipart.partSize,
+    done: done.map((p) => ({ partNumber: p.partNumber, size: p.size })),
+    missing: await presignParts(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId, missing, 6 * 3600),
+  };
+}
+
+/**
+ * Assemble the parts. Every part must be present and the total within the declared size; otherwise
+ * 409 naming the missing parts (or 400 when too large, and the upload is aborted).
+ * @throws NotFound, Forbidden, Conflict, InvalidInput
+ */
+export async function completeUpload(bookId: string, uploadId: string, ctx: RequestContext) {
+  const upload = await ownMultipart(bookId, uploadId, ctx);
+  const config = getConfig();
+  if (upload.status !== 'requested') return { uploadId, status: upload.status };
+  const parts = await listParts(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId);
+  const have = new Set(parts.map((p) => p.partNumber));
+  const missing = range(upload.multipart.partCount).filter((n) => !have.has(n));
+  const extra = parts.filter((p) => p.partNumber > upload.multipart.partCount);
+  if (missing.length) throw new Conflict(`Còn thiếu ${missing.length} phần`, { missingParts: missing.slice(0, 100) });
+  const total = parts.reduce((n, p) => n + p.size, 0);
+  if (extra.length || total > upload.size) {
+    await abortMultipart(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId);
+    throw new InvalidInput('Tổng dung lượng các phần vượt dung lượng đã khai báo; lượt tải lên đã bị hủy', { issues: [{ path: 'size', message: `${total} > ${upload.size}` }] });
+  }
+  await completeMultipart(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId, parts);
+  await auditUpload(upload, ctx, 'upload.completed');
+  return { uploadId, status: 'completed' as const, size: total };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+async function auditUpload(upload: Upload, ctx: RequestContext, action: string) {
   await appendAudit({
     targetType: 'book',
-    targetId: bookId,
-    action: 'upload.requested',
+    targetId: upload.bookId,
+    action,
     actor: ctx.principal,
     at: ctx.now,
     requestId: ctx.requestId,
-    after: { uploadId, kind: req.kind, size: req.size, contentType: req.contentType },
+    after: { uploadId: upload.uploadId, kind: upload.kind, size: upload.size, contentType: upload.contentType, multipart: upload.multipart ? upload.multipart.partCount : undefined },
   });
-  return { uploadId, url: post.url, fields: post.fields, key: upload.key, expiresAt: new Date(Date.parse(ctx.now) + expiresIn * 1000).toISOString() };
 }
 
 /** Processes one received upload of a kind (entry workbook, scans). */

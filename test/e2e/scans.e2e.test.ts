@@ -109,3 +109,43 @@ describe('scan stage', () => {
     expect(rec.body.scan).toBeUndefined();
   });
 });
+
+describe('large deliveries: S3 multipart through presigned part URLs', () => {
+  it('parts can be retried and an interrupted upload resumed; completing it processes the zip', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const { a, bookId } = await bookWithRecords(2);
+    const zip = await zipOf([
+      { name: '1-2018.pdf', data: await pdfFor('one') },
+      { name: '2-2018.pdf', data: await pdfFor('two') },
+      { name: 'ghi-chu-nha-thau.bin', data: randomBytes(18 * 1024 * 1024) },
+    ]);
+    const start = await a.contractor.post(`/books/${bookId}/uploads`, { kind: 'scans', fileName: 'so-lon.zip', contentType: 'application/zip', size: zip.length, multipart: true });
+    expect(start.status, JSON.stringify(start.body)).toBe(201);
+    const { partSize, partCount, parts } = start.body.multipart as { partSize: number; partCount: number; parts: { partNumber: number; url: string }[] };
+    expect(partCount).toBe(Math.ceil(zip.length / partSize));
+    expect(partCount).toBeGreaterThanOrEqual(3);
+    const put = (url: string, n: number) => fetch(url, { method: 'PUT', body: zip.subarray((n - 1) * partSize, n * partSize) });
+
+    // Part 1 goes up (twice: a retry of the same part is harmless), then the connection "drops".
+    expect((await put(parts[0]!.url, 1)).status).toBe(200);
+    expect((await put(parts[0]!.url, 1)).status).toBe(200);
+    const early = await a.contractor.post(`/books/${bookId}/uploads/${start.body.uploadId}/complete`);
+    expect(early.status).toBe(409);
+    expect(early.body.details.missingParts).toEqual(Array.from({ length: partCount - 1 }, (_, i) => i + 2));
+
+    // Resume: S3 says which parts it has; fresh URLs for the rest.
+    const resume = await a.contractor.get(`/books/${bookId}/uploads/${start.body.uploadId}/parts`);
+    expect(resume.status).toBe(200);
+    expect(resume.body.done.map((p: { partNumber: number }) => p.partNumber)).toEqual([1]);
+    for (const p of resume.body.missing as { partNumber: number; url: string }[]) expect((await put(p.url, p.partNumber)).status).toBe(200);
+    expect((await a.officer.post(`/books/${bookId}/uploads/${start.body.uploadId}/complete`)).status).toBe(403);
+    const done = await a.contractor.post(`/books/${bookId}/uploads/${start.body.uploadId}/complete`);
+    expect(done.status, JSON.stringify(done.body)).toBe(202);
+
+    const report = await reportOf(a.contractor, bookId, start.body.uploadId);
+    expect(report.complete).toBe(true);
+    expect(report.counts).toMatchObject({ expected: 2, accepted: 2, missing: 0 });
+    expect((report.files as { entryName: string; status: string }[]).find((f) => f.entryName === 'ghi-chu-nha-thau.bin')?.status).not.toBe('accepted');
+    await waitForStage(a.officer, bookId, 'review');
+  });
+});

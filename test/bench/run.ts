@@ -12,7 +12,10 @@ import path from 'node:path';
 import { repoRoot } from '../support/stack-process.js';
 import { type BenchResult, type BenchSuite, machineFacts, table } from './bench-result.js';
 
-const suites: BenchSuite[] = [{ name: 'workflow', run: async () => (await import('./workflow.bench.js')).run() }];
+const suites: BenchSuite[] = [
+  { name: 'workflow', run: async () => (await import('./workflow.bench.js')).run() },
+  { name: 'scans', run: async () => (await import('./scans.bench.js')).run() },
+];
 
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !suites.some((s) => s.name === n));

@@ -149,3 +149,32 @@ describe('large deliveries: S3 multipart through presigned part URLs', () => {
     await waitForStage(a.officer, bookId, 'review');
   });
 });
+
+describe('replacing a scan', () => {
+  it('keeps the previous version and writes an audit record with both checksums', async () => {
+    const { a, bookId } = await bookWithRecords(2);
+    const first = await deliver(a.contractor, bookId, await zipOf([{ name: '1-2018.pdf', data: await pdfFor('first take') }]), 'lan-1.zip', 'application/zip');
+    const r1 = await reportOf(a.contractor, bookId, first.uploadId);
+    expect(r1.counts).toMatchObject({ accepted: 1, missing: 1 });
+    const before = (await a.officer.get(`/books/${bookId}/records/1-2018`)).body.scan;
+    const second = await deliver(
+      a.contractor,
+      bookId,
+      await zipOf([
+        { name: '1-2018.pdf', data: await pdfFor('second, sharper take') },
+        { name: '2-2018.pdf', data: await pdfFor('two') },
+      ]),
+      'lan-2.zip',
+      'application/zip',
+    );
+    const r2 = await reportOf(a.contractor, bookId, second.uploadId);
+    expect(r2.counts).toMatchObject({ replaced: 1, accepted: 1, missing: 0 });
+    await waitForStage(a.officer, bookId, 'review');
+    const after = (await a.officer.get(`/books/${bookId}/records/1-2018`)).body.scan;
+    expect(after.sha256).not.toBe(before.sha256);
+    const audit = (await a.officer.get(`/books/${bookId}/history`)).body.audit as { action: string; before: { sha256: string }; after: { sha256: string } }[];
+    const replaced = audit.filter((e) => e.action === 'scan.replaced');
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0]).toMatchObject({ before: { sha256: before.sha256 }, after: { sha256: after.sha256 } });
+  });
+});

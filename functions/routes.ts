@@ -8,6 +8,7 @@ import { BookRecord } from '../shared/records/record.js';
 import { ReviewPolicy } from '../shared/review/qc-policy.js';
 import { UploadRequest } from '../shared/uploads/upload.js';
 import { RecordReviewRequest } from '../shared/review/review-request.js';
+import { RunRequest } from '../shared/reports/run-request.js';
 import { Unit } from '../shared/units/unit.js';
 import { Role } from '../shared/users/user.js';
 import { ActionName, Stage } from '../shared/workflow/stages.js';
@@ -90,6 +91,8 @@ export const routes = {
   GetReviewPolicy: { method: 'GET', path: '/units/{unitCode}/review-policy', entry: 'review/get-policy.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Chính sách kiểm tra của đơn vị', params: UnitParams, response: ReviewPolicy },
   PutReviewPolicy: { method: 'PUT', path: '/units/{unitCode}/review-policy', entry: 'review/put-policy.ts', roles: ['commune_officer', 'admin'], scope: 'unit', summary: 'Đặt chính sách kiểm tra (toàn bộ hoặc lấy mẫu thích ứng)', params: UnitParams, body: ReviewPolicy.omit({ unitCode: true }).strict(), response: ReviewPolicy },
   ScanReport: { method: 'GET', path: '/books/{bookId}/scan-report', entry: 'scans/report.ts', roles: ['scan_contractor', 'commune_officer', 'entry_clerk'], scope: 'book', summary: 'Biên bản nghiệm thu bản scan của đợt giao gần nhất', params: BookParams, response: z.record(z.string(), z.unknown()) },
+  RunWeeklyReport: { method: 'POST', path: '/reports/weekly/run', entry: 'reports/run.ts', roles: ['ops'], scope: 'none', summary: 'Chạy báo cáo tuần ngay (mặc định tuần hiện tại)', body: RunRequest, response: z.object({ week: z.string(), executionArn: z.string() }) },
+  ListWeeklyReports: { method: 'GET', path: '/reports/weekly', entry: 'reports/list.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'ops', 'admin'], scope: 'none', summary: 'Các báo cáo tuần đã lập và gửi', query: z.strictObject({ week: z.string().regex(/^\d{4}-W\d{2}$/).optional(), unit: z.string().max(12).optional() }), response: z.object({ week: z.string(), reports: z.array(z.unknown()) }) },
   OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, scope: 'none', summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
 } as const satisfies Record<string, Omit<RouteDef, 'name'>>;
 export type RouteName = keyof typeof routes;

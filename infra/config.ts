@@ -13,6 +13,8 @@ export const DeployConfig = z.object({
   alarmEmail: z.string().email().or(z.literal('')).default(''),
   /** The SES-verified domain notices and reports are sent from. */
   mailDomain: z.string().min(3).default('demo.hotich.vn'),
+  /** The campaign reports forecast against (target and deadline dates, yyyy-mm-dd). */
+  campaign: z.object({ name: z.string(), target: z.string(), deadline: z.string(), scope: z.string().optional() }),
   /** ap-southeast-1 (Singapore) is the nearest region; see docs/deployment.md on data residency. */
   region: z.string().default('ap-southeast-1'),
   account: z.string().optional(),
@@ -28,6 +30,7 @@ export function readDeployConfig(get: (key: string) => unknown): DeployConfig {
     stageTimeoutDays: get('stageTimeoutDays'),
     alarmEmail: get('alarmEmail') ?? '',
     mailDomain: get('mailDomain') ?? undefined,
+    campaign: get('campaign'),
     region: get('region') ?? 'ap-southeast-1',
     account: process.env.CDK_DEFAULT_ACCOUNT,
   });
@@ -51,6 +54,8 @@ export const resourceNames = (stage: string) => ({
   uploadEventsQueue: `hotich-${stage}-upload-events`,
   uploadEventsDlq: `hotich-${stage}-upload-events-dlq`,
 });
+
+export const reportStateMachineName = (stage: string) => `hotich-${stage}-weekly-reports`;
 
 /** Fixed so IAM grants to the workflow's own task functions need no reference back to the machine. */
 export const stateMachineName = (stage: string) => `hotich-${stage}-book-workflow`;

@@ -30,7 +30,7 @@ export interface LocalFunction {
 }
 export interface LocalRoute { routeKey: string; method: string; path: string; functionArn: string }
 export interface LocalQueueWiring { bucket: string; prefix: string; queueArn: string; functionArn?: string; batchSize: number; maxReceiveCount: number }
-export interface LocalSchedule { name: string; expression: string; timeZone: string; functionArn: string; input: string }
+export interface LocalSchedule { name: string; expression: string; timeZone: string; /** A Lambda function or a state machine. */ targetArn: string; input: string }
 export interface LocalModel {
   region: string;
   accountId: string;
@@ -121,8 +121,8 @@ export function readCloudAssembly(outdir: string, region: string, accountId: str
             name: id,
             expression: String(p.ScheduleExpression),
             timeZone: String(p.ScheduleExpressionTimezone ?? 'UTC'),
-            functionArn: String(r.resolve(target.Arn)),
-            input: target.Input ?? '{}',
+            targetArn: String(r.resolve(target.Arn)),
+            input: String(r.resolve(target.Input ?? '{}')),
           });
           break;
         }

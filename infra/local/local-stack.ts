@@ -109,9 +109,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   process.env.AWS_ENDPOINT_URL_SFN = sfn.url;
 
   // 4. Reference data: the administrative units (same code path as any unit import).
-  const { putUnits } = await import('../../shared/units/unit-repo.js');
-  const { demoUnits } = await import('../../shared/demo/demo-units.js');
-  await putUnits(demoUnits);
+  const { seedDemoReferenceData } = await import('../../shared/demo/seed.js');
+  await seedDemoReferenceData();
 
   const auth = LocalAuth.open(opts.dataDir);
   const api = await startApiServer({
@@ -128,7 +127,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const scheduler = new LocalScheduler({
     schedules: model.schedules,
     fire: async (s, at) => {
-      await lambdas.invoke(s.functionArn, { ...(JSON.parse(s.input) as object), time: at.toISOString(), source: 'local.scheduler', schedule: s.name });
+      if (s.targetArn.includes(':states:')) {
+        const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+        await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: s.targetArn, input: s.input }));
+        return;
+      }
+      await lambdas.invoke(s.targetArn, { ...(JSON.parse(s.input) as object), time: at.toISOString(), source: 'local.scheduler', schedule: s.name });
     },
   });
   scheduler.start();

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -12,9 +12,10 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { routeList } from '../../functions/routes.js';
-import { type DeployConfig, resourceNames, stateMachineName } from '../config.js';
+import { type DeployConfig, reportStateMachineName, resourceNames, stateMachineName } from '../config.js';
 import { AppFunction } from '../constructs/app-function.js';
 import { BookWorkflow } from '../constructs/book-workflow.js';
+import { ReportWorkflow } from '../constructs/report-workflow.js';
 import { acknowledge } from '../nag.js';
 import type { StatefulStack } from './stateful-stack.js';
 
@@ -27,6 +28,7 @@ export class AppStack extends Stack {
   readonly workflow: BookWorkflow;
   readonly api: apigw.HttpApi;
   readonly asyncDlq: sqs.Queue;
+  readonly reports: ReportWorkflow;
 
   constructor(scope: Construct, id: string, props: StackProps & { config: DeployConfig; stateful: StatefulStack }) {
     super(scope, id, props);
@@ -49,6 +51,8 @@ export class AppStack extends Stack {
       queueArn: this.formatArn({ service: 'sqs', resource: names.uploadEventsQueue }),
       keyArn: undefined,
     });
+    const reportSmArn = this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: reportStateMachineName(config.stage), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const sesIdentity = this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.mailDomain });
     const environment = {
       STAGE: config.stage,
       TABLE_NAME: names.table,
@@ -58,6 +62,7 @@ export class AppStack extends Stack {
       STATE_MACHINE_ARN: smArn,
       POWERTOOLS_SERVICE_NAME: 'ho-tich',
       MAIL_FROM: `so-hoa-ho-tich@${config.mailDomain}`,
+      CAMPAIGN: JSON.stringify(config.campaign),
     };
 
     this.asyncDlq = new sqs.Queue(this, 'AsyncDlq', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -123,6 +128,10 @@ export class AppStack extends Stack {
           }),
         );
       }
+      if (route.name === 'RunWeeklyReport') {
+        f.addEnvironment('REPORT_STATE_MACHINE_ARN', reportSmArn);
+        f.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [reportSmArn] }));
+      }
       if (['CreateUpload', 'UploadParts', 'CompleteUpload'].includes(route.name)) {
         uploadBucket.grantPut(f);
         f.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [uploadBucket.arnForObjects('uploads/*')] }));
@@ -151,6 +160,28 @@ export class AppStack extends Stack {
       description: 'Re-deliver decisions the workflow has not taken up',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
       target: new targets.LambdaInvoke(sweeper, { deadLetterQueue: this.asyncDlq, retryAttempts: 3 }),
+    });
+
+    // Weekly reports: Friday 11:00 Vietnam time, one workflow run fanning out per reporting unit.
+    const reportFns = {
+      plan: make('ReportPlan', 'reports/plan.ts'),
+      unit: make('ReportUnit', 'reports/unit.ts', { timeout: Duration.minutes(5), memorySize: 1024 }),
+      province: make('ReportProvince', 'reports/province.ts', { timeout: Duration.minutes(10), memorySize: 1536 }),
+      national: make('ReportNational', 'reports/national.ts', { timeout: Duration.minutes(15), memorySize: 2048 }),
+    };
+    for (const f of [reportFns.unit, reportFns.province, reportFns.national]) {
+      archiveBucket.grantReadWrite(f);
+      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [sesIdentity] }));
+    }
+    this.reports = new ReportWorkflow(this, 'ReportWorkflow', { stateMachineName: reportStateMachineName(config.stage), functions: reportFns, maxConcurrency: 4 });
+    new scheduler.Schedule(this, 'WeeklyReportSchedule', {
+      description: 'Weekly progress reports to every reporting unit, Friday 11:00 Asia/Ho_Chi_Minh',
+      schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '11', weekDay: 'FRI', timeZone: TimeZone.ASIA_HO_CHI_MINH }),
+      target: new targets.StepFunctionsStartExecution(this.reports.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ week: null, unit: null, resend: false, source: 'schedule' }),
+        deadLetterQueue: this.asyncDlq,
+        retryAttempts: 3,
+      }),
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });

@@ -7,7 +7,21 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5 }), {
+const dynamo = new DynamoDBClient({ maxAttempts: 5 });
+
+/** Items returned by reads in this container (reports state their read cost; benchmarks check it). */
+export const ddbStats = { itemsRead: 0 };
+dynamo.middlewareStack.add(
+  (next) => async (args) => {
+    const result = await next(args);
+    const out = (result.output ?? {}) as { Item?: unknown; Items?: unknown[]; Responses?: Record<string, unknown[]> };
+    ddbStats.itemsRead += (out.Item ? 1 : 0) + (out.Items?.length ?? 0) + Object.values(out.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+    return result;
+  },
+  { step: 'deserialize', name: 'countItemsRead' },
+);
+
+export const ddb = DynamoDBDocumentClient.from(dynamo, {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
 });
 

@@ -5,6 +5,8 @@
 import { InvalidInput } from '../errors.js';
 import { analyseName, type NameForm } from './normalise.js';
 
+export { slipKey } from './normalise.js';
+
 // ---------------------------------------------------------------------------------------------
 // String similarity
 
@@ -63,28 +65,13 @@ export function withinOneEdit(a: string, b: string): boolean {
   const lb = b.length;
   if (Math.abs(la - lb) > 1) return false;
   let i = 0;
-  while (i < la && i < lb && a[i] === b[i]) i++;
-  if (la === lb) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // transposition
-  }
-  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
-
-/**
- * Collapses spelling slips that keyers and dialects make between real, different spellings
- * (initial gi/d/v, tr/ch, x/s, nh/ng; final nh/ng/n, c/t). Used only to grade a difference as
- * `close`, which never assigns an ID by itself.
- */
-export function slipKey(folded: string): string {
-  return folded
-    .replace(/^ngh/, 'ng')
-    .replace(/^nh/, 'ng')
-    .replace(/^(?:gi|v|r)/, 'd')
-    .replace(/^tr/, 'ch')
-    .replace(/^x/, 's')
-    .replace(/(?:nh|ng)$/, 'n')
-    .replace(/c$/, 't');
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  let j = 0; // common suffix, not overlapping the prefix
+  while (j < la - i && j < lb - i && a.charCodeAt(la - 1 - j) === b.charCodeAt(lb - 1 - j)) j++;
+  if (la !== lb) return i + j >= Math.min(la, lb); // one insertion or deletion
+  if (i + j >= la - 1) return true; // one substitution
+  // adjacent transposition: exactly two differing positions i, i + 1, crossed
+  return i + j === la - 2 && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,8 +85,8 @@ export function slipKey(folded: string): string {
  *   theirs ("Nguyễn Thi Hà"), final i/y ("Mỹ"/"Mĩ"), Telex/VNI leftovers ("Nguyeenx"), spacing ("ThuHà");
  * - `marksDiffer`: same letters but both sides carry different marks ("Hùng"/"Hưng", "Hà"/"Hạ"): a different name as written;
  * - `close`: one word one edit away or a known spelling slip ("Hùng"/"Hùg", "Thanh"/"Thang");
- * - `partial`: surname and given name agree but the middle name differs or is missing, or one part
- *   differs (surname changed, given name similar), or the words are in another order;
+ * - `partial`: surname and given name agree and a middle name is dropped or added; or the surname
+ *   differs under the same distinctive middle and given name; or the words are in another order;
  * - `different`; `missing` when either side has no name.
  */
 export const NameLevel = ['exact', 'unaccented', 'keying', 'marksDiffer', 'close', 'partial', 'different', 'missing'] as const;
@@ -113,15 +100,27 @@ export interface NameComparison {
 
 const SIMILARITY: Partial<Record<NameLevel, number>> = { exact: 1, unaccented: 0.97, keying: 0.95, marksDiffer: 0.9 };
 
-/** Compares two analysed names (see `NameLevel`). */
-export function compareNames(a: NameForm, b: NameForm): NameComparison {
-  if (a.key === '' || b.key === '') return { level: 'missing', similarity: 0 };
-  if (a.key === b.key) {
-    const level = classifyMarks(a, b);
-    return { level, similarity: SIMILARITY[level]! };
-  }
-  if (a.compact === b.compact) return { level: 'keying', similarity: SIMILARITY.keying! };
+/** The agreement level of two analysed names (see `NameLevel`); the scorer's hot path, no allocation. */
+export function nameLevel(a: NameForm, b: NameForm): NameLevel {
+  if (a.key === '' || b.key === '') return 'missing';
+  if (a.key === b.key) return classifyMarks(a, b);
+  if (a.compact === b.compact) return 'keying';
   return compareLetters(a, b);
+}
+
+/** Compares two analysed names: the level, and a diacritics-aware similarity in [0, 1]. */
+export function compareNames(a: NameForm, b: NameForm): NameComparison {
+  const level = nameLevel(a, b);
+  const fixed = SIMILARITY[level];
+  if (fixed !== undefined) return { level, similarity: fixed };
+  if (level === 'missing') return { level, similarity: 0 };
+  // Letters differ: Jaro–Winkler word by word when the words line up, on the whole key otherwise.
+  if (a.words.length === b.words.length) {
+    let sum = 0;
+    for (let i = 0; i < a.words.length; i++) sum += jaroWinkler(a.words[i]!.folded, b.words[i]!.folded);
+    return { level, similarity: (0.9 * sum) / a.words.length };
+  }
+  return { level, similarity: 0.9 * jaroWinkler(a.key, b.key) };
 }
 
 /** Convenience: analyses and compares two raw names. */
@@ -129,8 +128,25 @@ export function compareNameStrings(a: string, b: string): NameComparison {
   return compareNames(analyseName(a), analyseName(b));
 }
 
-/** Same folded letters: decide what the mark differences mean, word by word. */
-function classifyMarks(a: NameForm, b: NameForm): NameLevel {
+/** Whether every word of `inner` occurs in `outer` (space-separated folded words). */
+function contains(outer: string, inner: string): boolean {
+  if (inner === '' || inner === outer) return true;
+  if (outer.length <= inner.length) return false;
+  if (!inner.includes(' ')) return hasWord(outer, inner);
+  for (const w of inner.split(' ')) if (!hasWord(outer, w)) return false;
+  return true;
+}
+
+function hasWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    const end = i + word.length;
+    if ((i === 0 || text.charCodeAt(i - 1) === 32) && (end === text.length || text.charCodeAt(end) === 32)) return true;
+  }
+  return false;
+}
+
+/** Same folded letters (`a.key === b.key`): decide what the mark differences mean, word by word. */
+export function classifyMarks(a: NameForm, b: NameForm): NameLevel {
   let unaccented = false;
   let keying = false;
   for (let i = 0; i < a.words.length; i++) {
@@ -152,39 +168,37 @@ function classifyMarks(a: NameForm, b: NameForm): NameLevel {
   return unaccented ? 'unaccented' : 'exact';
 }
 
-/** Different folded letters: grade by which parts of the name differ. */
-function compareLetters(a: NameForm, b: NameForm): NameComparison {
+/** Different folded letters (`a.key !== b.key`, `a.compact !== b.compact`): grade by which parts of the name differ. */
+export function compareLetters(a: NameForm, b: NameForm): NameLevel {
   const wa = a.words;
   const wb = b.words;
   if (wa.length === wb.length) {
     let differing = -1;
     let count = 0;
-    for (let i = 0; i < wa.length; i++) {
+    for (let i = 0; i < wa.length && count < 2; i++) {
       if (wa[i]!.folded !== wb[i]!.folded) {
         differing = i;
         count++;
       }
     }
     if (count === 1) {
-      const x = wa[differing]!.folded;
-      const y = wb[differing]!.folded;
-      const jw = jaroWinkler(x, y);
-      const similarity = (wa.length - 1 + jw) / wa.length;
-      if (withinOneEdit(x, y) || slipKey(x) === slipKey(y)) return { level: 'close', similarity };
-      if (differing === wa.length - 1 && jw >= 0.8) return { level: 'partial', similarity };
+      const x = wa[differing]!;
+      const y = wb[differing]!;
+      if (x.slip === y.slip || withinOneEdit(x.folded, y.folded)) return 'close';
     }
   }
-  const similarity = jaroWinkler(a.key, b.key) * 0.9;
-  if (a.given === b.given && a.given !== '') {
-    if (a.surname === b.surname) return { level: 'partial', similarity }; // middle name dropped, added or changed
-    if (a.middle === b.middle && a.middle !== '') return { level: 'partial', similarity }; // surname changed
+  if (a.given === b.given) {
+    // A middle name dropped or added ("Nguyễn Thị Thu Hà" / "Nguyễn Thu Hà"), not replaced: Văn Hùng and Đức Hùng are two people.
+    if (a.surname === b.surname && (contains(a.middle, b.middle) || contains(b.middle, a.middle))) return 'partial';
+    // The surname changed (recognition, adoption) under a distinctive middle name.
+    if (a.middle === b.middle && a.middle !== '' && a.middle !== 'van' && a.middle !== 'thi') return 'partial';
   }
-  if (wa.length === wb.length && wa.length > 1) {
+  if (wa.length === wb.length && wa.length > 1 && a.compact.length === b.compact.length) {
     const sa = wa.map((w) => w.folded).sort();
     const sb = wb.map((w) => w.folded).sort();
-    if (sa.every((w, i) => w === sb[i])) return { level: 'partial', similarity }; // word order
+    if (sa.every((w, i) => w === sb[i])) return 'partial'; // word order
   }
-  return { level: 'different', similarity };
+  return 'different';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -19,8 +19,20 @@
 import type { RegisterType } from '../books/register-type.js';
 import { InvalidInput } from '../errors.js';
 import { BlockIndex, type BlockingOptions, DEFAULT_BLOCKING } from './blocking.js';
-import { displayValue, FIELD_COUNT, FIELDS, featurise, type ModelOptions, type NameCache, type PersonFeatures, resolveModel, Scorer, TermFrequencies } from './model.js';
-import { type DiffEntry, type MatchResult, type MismatchReason, PersonToMatch, PopulationEntry, type ScoredCandidate } from './schema.js';
+import { EntryTable, NameTable } from './table.js';
+import {
+  FIELD_COUNT,
+  FIELDS,
+  featurise,
+  isCorroborated,
+  type ModelOptions,
+  type NameCache,
+  type RecordContext,
+  resolveModel,
+  Scorer,
+  TermFrequencies,
+} from './model.js';
+import { type DiffEntry, type FieldScore, type MatchResult, type MismatchReason, PersonToMatch, PopulationEntry, type ScoredCandidate } from './schema.js';
 
 export * from './schema.js';
 
@@ -35,10 +47,12 @@ export interface IndexOptions {
 export interface MatchIndex {
   readonly size: number;
   readonly entries: readonly PopulationEntry[];
-  readonly features: readonly PersonFeatures[];
+  readonly table: EntryTable;
   readonly scorer: Scorer;
   readonly blocks: BlockIndex;
+  /** Analysed names by raw text, and their ids; both grow with the spellings records bring (memos). */
   readonly names: NameCache;
+  readonly nameTable: NameTable;
 }
 
 /**
@@ -51,12 +65,23 @@ export interface MatchIndex {
 export interface MatchThresholds {
   matchProbability: number;
   reviewScore: number;
+  /**
+   * MATCHED also needs the best candidate to beat every other by this many bits on the fields both
+   * can be compared on (see `comparableMargin`): twins with near-identical names, namesakes.
+   */
+  ambiguityMargin: number;
+  /**
+   * MATCHED also needs evidence beyond the name, sex and birth year: the full date of birth, a
+   * parent's name or the identity card agreeing (see `isCorroborated`). A name and a year identify
+   * nobody for sure, however rare the name: a namesake born the same year is never impossible.
+   */
+  requireCorroboration: boolean;
 }
 
-export const DEFAULT_THRESHOLDS: MatchThresholds = { matchProbability: 0.999, reviewScore: 0 };
+export const DEFAULT_THRESHOLDS: MatchThresholds = { matchProbability: 0.99, reviewScore: 0, ambiguityMargin: 6, requireCorroboration: true };
 
 export interface MatchOptions extends Partial<MatchThresholds> {
-  /** Candidates kept per result, best first (default 3). */
+  /** Candidates kept per MISMATCH or NOT_FOUND result, best first (default 3); a MATCHED result keeps its one. */
   maxCandidates?: number;
   /** IDs already assigned in earlier runs, per event type: never assigned again without a decision. */
   assignedIds?: readonly { eventType: RegisterType; idNumber: string }[];
@@ -77,25 +102,78 @@ export function buildIndex(extract: readonly PopulationEntry[], opts: IndexOptio
     seen.add(e.idNumber);
   }
   const names: NameCache = new Map();
+  const nameTable = new NameTable();
+  // Features are an intermediate form: the index keeps columns, term frequencies and blocks.
   const features = extract.map((e) => featurise(e, names));
-  const scorer = new Scorer(resolveModel(opts.model), new TermFrequencies(features));
+  const table = new EntryTable(features, nameTable);
+  const scorer = new Scorer(resolveModel(opts.model), new TermFrequencies(table, nameTable));
   const blocks = new BlockIndex(features, { ...DEFAULT_BLOCKING, ...opts.blocking });
-  return { size: extract.length, entries: extract, features, scorer, blocks, names };
+  return { size: extract.length, entries: extract, table, scorer, blocks, names, nameTable };
 }
 
-interface Ranked {
-  pos: number;
-  score: number;
-  levels: Uint8Array;
+/** Levels of the 8 fields packed 3 bits each: candidates are many, arrays per candidate are not needed. */
+function pack(levels: Uint8Array): number {
+  let code = 0;
+  for (let f = FIELD_COUNT - 1; f >= 0; f--) code = code * 8 + levels[f]!;
+  return code;
 }
 
-interface Provisional {
-  record: PersonToMatch;
-  ctx: ReturnType<Scorer['prepare']>;
-  ranked: Ranked[];
-  oddsSum: number;
-  outcome: MatchResult['outcome'];
-  reasons: Set<MismatchReason>;
+function unpack(code: number, out: Uint8Array): Uint8Array {
+  let c = code;
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    out[f] = c % 8;
+    c = Math.floor(c / 8);
+  }
+  return out;
+}
+
+/** The plausible candidates of the record being matched, in flat buffers reused from record to record. */
+class Found {
+  pos = new Int32Array(256);
+  score = new Float64Array(256);
+  code = new Float64Array(256);
+  n = 0;
+  oddsSum = 0;
+  reset(): void {
+    this.n = 0;
+    this.oddsSum = 0;
+  }
+  add(pos: number, score: number, code: number): void {
+    if (this.n === this.pos.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.pos = grow(this.pos, (n) => new Int32Array(n));
+      this.score = grow(this.score, (n) => new Float64Array(n));
+      this.code = grow(this.code, (n) => new Float64Array(n));
+    }
+    this.pos[this.n] = pos;
+    this.score[this.n] = score;
+    this.code[this.n] = code;
+    this.n++;
+    this.oddsSum += 2 ** score;
+  }
+  /** Whether candidate i ranks before j: higher score, then earlier in the extract (deterministic). */
+  before(i: number, j: number): boolean {
+    return this.score[i]! > this.score[j]! || (this.score[i] === this.score[j] && this.pos[i]! < this.pos[j]!);
+  }
+  /** Indexes of the best `k` candidates, best first (k is small: a selection, not a sort). */
+  top(k: number): number[] {
+    const picked: number[] = [];
+    for (let r = 0; r < Math.min(k, this.n); r++) {
+      let best = -1;
+      for (let i = 0; i < this.n; i++) if (!picked.includes(i) && (best < 0 || this.before(i, best))) best = i;
+      picked.push(best);
+    }
+    return picked;
+  }
+}
+
+interface Pending {
+  result: MatchResult;
+  key: string | undefined;
 }
 
 /**
@@ -110,125 +188,124 @@ export function matchRecords(index: MatchIndex, records: readonly PersonToMatch[
     keys.add(r.recordKey);
   }
   const t: MatchThresholds = { ...DEFAULT_THRESHOLDS, ...definedOnly(opts) };
-  const maxCandidates = opts.maxCandidates ?? 3;
+  const maxCandidates = Math.max(1, opts.maxCandidates ?? 3);
   const assigned = new Set((opts.assignedIds ?? []).map((a) => `${a.eventType}|${a.idNumber}`));
-  const { scorer, blocks, features } = index;
-  const localNames: NameCache = new Map();
-  const scratch = new Uint8Array(FIELD_COUNT);
+  const { scorer, blocks, table, entries, names, nameTable } = index;
+  const levels = new Uint8Array(FIELD_COUNT);
+  const otherLevels = new Uint8Array(FIELD_COUNT);
+  const found = new Found();
 
-  // 1–3: score and band each record on its own.
-  const provisional: Provisional[] = records.map((record) => {
-    const ctx = scorer.prepare(featurise(record, localNames, index.names));
-    const ranked: Ranked[] = [];
-    let oddsSum = 0;
+  // 1–3: score and band each record on its own. `keepRanked` keeps the ranked list even when MATCHED.
+  const evaluate = (record: PersonToMatch, keepRanked: boolean): Pending => {
+    const ctx = scorer.prepare(featurise(record, names), nameTable);
+    found.reset();
     for (const pos of blocks.candidates(ctx.features)) {
-      const score = scorer.score(ctx, features[pos]!, scratch);
-      if (!plausible(scratch)) continue;
-      oddsSum += 2 ** score;
-      insertRanked(ranked, { pos, score, levels: scratch.slice() }, maxCandidates + 1, index);
+      const score = scorer.score(ctx, nameTable, table, pos, levels);
+      if (!Number.isNaN(score)) found.add(pos, score, pack(levels)); // NaN: not plausible
     }
+    const ranked = found.top(maxCandidates);
+    const b = ranked[0];
     const reasons = new Set<MismatchReason>();
-    const best = ranked[0];
     let outcome: MatchResult['outcome'] = 'NOT_FOUND';
-    if (best && best.score >= t.reviewScore) {
-      const odds = 2 ** best.score;
-      if (scorer.blocksMatch(best.levels)) reasons.add('FIELDS_DIFFER');
-      if (odds / (1 + oddsSum) < t.matchProbability) reasons.add(odds / (1 + odds) >= t.matchProbability ? 'AMBIGUOUS' : 'LOW_SCORE');
-      if (assigned.has(`${record.eventType}|${index.entries[best.pos]!.idNumber}`)) reasons.add('ID_ALREADY_ASSIGNED');
+    if (b !== undefined && found.score[b]! >= t.reviewScore) {
+      const odds = 2 ** found.score[b]!;
+      unpack(found.code[b]!, levels);
+      if (scorer.blocksMatch(levels)) reasons.add('FIELDS_DIFFER');
+      if (t.requireCorroboration && !isCorroborated(levels)) reasons.add('WEAK_EVIDENCE');
+      if (odds / (1 + found.oddsSum) < t.matchProbability) reasons.add(odds / (1 + odds) >= t.matchProbability ? 'AMBIGUOUS' : 'LOW_SCORE');
+      else {
+        for (let i = 0; i < found.n; i++) {
+          if (i !== b && comparableMargin(scorer, ctx, levels, unpack(found.code[i]!, otherLevels)) < t.ambiguityMargin) {
+            reasons.add('AMBIGUOUS');
+            break;
+          }
+        }
+      }
+      if (assigned.has(`${record.eventType}|${entries[found.pos[b]!]!.idNumber}`)) reasons.add('ID_ALREADY_ASSIGNED');
       outcome = reasons.size === 0 ? 'MATCHED' : 'MISMATCH';
     }
-    return { record, ctx, ranked, oddsSum, outcome, reasons };
-  });
+    // A MATCHED result keeps its evidence (the chosen candidate); the others keep the ranked list for review.
+    const candidates: ScoredCandidate[] = (outcome === 'MATCHED' && !keepRanked ? ranked.slice(0, 1) : ranked).map((i) => ({
+      idNumber: entries[found.pos[i]!]!.idNumber,
+      score: found.score[i]!,
+      probability: 2 ** found.score[i]! / (1 + found.oddsSum),
+      prior: ctx.prior,
+      breakdown: scorer.breakdown(ctx, featurise(entries[found.pos[i]!]!, names), unpack(found.code[i]!, otherLevels)),
+    }));
+    const best = candidates[0];
+    const result: MatchResult = {
+      recordKey: record.recordKey,
+      eventType: record.eventType,
+      outcome,
+      ...(outcome === 'MATCHED' && best ? { idNumber: best.idNumber } : {}),
+      ...(best ? { score: best.score, probability: best.probability } : {}),
+      reasons: outcome === 'MISMATCH' ? [...reasons] : [],
+      diff: best && outcome !== 'NOT_FOUND' ? diffOf(scorer, best.breakdown) : [],
+      candidates,
+    };
+    return { result, key: outcome === 'NOT_FOUND' || !best ? undefined : `${record.eventType}|${best.idNumber}` };
+  };
+  const pending = records.map((record) => evaluate(record, false));
 
   // 4: one ID, one record per event type: records sharing a best candidate all go to review.
-  const byBest = new Map<string, Provisional[]>();
-  for (const p of provisional) {
-    if (p.outcome === 'NOT_FOUND') continue;
-    const k = `${p.record.eventType}|${index.entries[p.ranked[0]!.pos]!.idNumber}`;
-    const group = byBest.get(k);
-    if (group) group.push(p);
-    else byBest.set(k, [p]);
-  }
-  const duplicates = new Map<Provisional, string[]>();
+  const byBest = new Map<string, number[]>();
+  pending.forEach((p, i) => {
+    if (p.key === undefined) return;
+    const group = byBest.get(p.key);
+    if (group) group.push(i);
+    else byBest.set(p.key, [i]);
+  });
+  const results = pending.map((p) => p.result);
   for (const group of byBest.values()) {
     if (group.length < 2) continue;
-    for (const p of group) {
-      p.reasons.add('DUPLICATE_CANDIDATE');
-      p.outcome = 'MISMATCH';
-      duplicates.set(
-        p,
-        group.filter((q) => q !== p).map((q) => q.record.recordKey),
-      );
+    for (const i of group) {
+      // A record that was MATCHED kept only its evidence: score it again to list its candidates for review.
+      const r = results[i]!.outcome === 'MATCHED' ? evaluate(records[i]!, true).result : results[i]!;
+      r.outcome = 'MISMATCH';
+      delete r.idNumber;
+      if (!r.reasons.includes('DUPLICATE_CANDIDATE')) r.reasons.push('DUPLICATE_CANDIDATE');
+      r.duplicateOf = group.filter((j) => j !== i).map((j) => records[j]!.recordKey);
+      results[i] = r;
     }
   }
-
-  return provisional.map((p) => toResult(p, index, maxCandidates, duplicates.get(p)));
+  return results;
 }
+
+/** Field-by-field differences with the best candidate, from its breakdown. */
+function diffOf(scorer: Scorer, breakdown: readonly FieldScore[]): DiffEntry[] {
+  const diff: DiffEntry[] = [];
+  for (const s of breakdown) {
+    if (!scorer.levelInDiff(s.field, s.level)) continue;
+    diff.push({ field: s.field, book: s.book ?? '', register: s.register ?? '', level: s.level, blocksMatch: scorer.levelBlocks(s.field, s.level) });
+  }
+  return diff;
+}
+
+/** Fields siblings share (parents' names and birth years): indexes in `FIELDS`. */
+const FAMILY_FIELDS = new Set(['fatherName', 'fatherBirthYear', 'motherName', 'motherBirthYear'].map((f) => FIELDS.indexOf(f as never)));
 
 /**
- * A candidate is about this person, not a relative: its name is at least partly the same, or its
- * date of birth agrees (twins: same parents and date, other name), or its identity card agrees.
- * Without this, a sibling of an absent person (same parents, other name and date) would be "found".
+ * How much better the best candidate fits than another, counting family fields only where both
+ * candidates have them. Parents agreeing is strong evidence against a stranger but none against a
+ * sibling: a twin whose register entry lacks parents must not lose to the other twin on that alone.
  */
-function plausible(levels: Uint8Array): boolean {
-  const name = levels[0]!; // NameLevel index: exact 0 … partial 5, different 6, missing 7
-  const date = levels[2]!; // DateLevel index: exact 0, yearOnly 1, swapped 2
-  const card = levels[7]!; // CardLevel index: exact 0
-  return name <= 5 || date <= 2 || card === 0;
-}
-
-/** Keeps `ranked` sorted (score desc, then ID asc for determinism) and at most `limit` long. */
-function insertRanked(ranked: Ranked[], item: Ranked, limit: number, index: MatchIndex): void {
-  const before = (a: Ranked, b: Ranked) => a.score > b.score || (a.score === b.score && index.entries[a.pos]!.idNumber < index.entries[b.pos]!.idNumber);
-  if (ranked.length >= limit && !before(item, ranked[ranked.length - 1]!)) return;
-  let i = ranked.length;
-  while (i > 0 && before(item, ranked[i - 1]!)) i--;
-  ranked.splice(i, 0, item);
-  if (ranked.length > limit) ranked.pop();
-}
-
-function toResult(p: Provisional, index: MatchIndex, maxCandidates: number, duplicateOf: string[] | undefined): MatchResult {
-  const { scorer } = index;
-  const candidates: ScoredCandidate[] = p.ranked.slice(0, maxCandidates).map((c) => ({
-    idNumber: index.entries[c.pos]!.idNumber,
-    score: c.score,
-    probability: 2 ** c.score / (1 + p.oddsSum),
-    prior: p.ctx.prior,
-    breakdown: scorer.breakdown(p.ctx, index.features[c.pos]!, c.levels),
-  }));
-  const best = p.ranked[0];
-  const diff: DiffEntry[] = [];
-  if (best && p.outcome !== 'NOT_FOUND') {
-    const entry = index.features[best.pos]!;
-    FIELDS.forEach((field, f) => {
-      const level = best.levels[f]!;
-      if (!scorer.isDiff(f, level)) return;
-      diff.push({
-        field,
-        book: displayValue(field, p.ctx.features) ?? '',
-        register: displayValue(field, entry) ?? '',
-        level: scorer.levelName(f, level),
-        blocksMatch: scorer.isBlocking(f, level),
-      });
-    });
+function comparableMargin(scorer: Scorer, ctx: RecordContext, best: Uint8Array, other: Uint8Array): number {
+  let margin = 0;
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const lb = best[f]!;
+    const lo = other[f]!;
+    if (FAMILY_FIELDS.has(f) && (scorer.isMissing(f, lb) || scorer.isMissing(f, lo))) continue;
+    margin += scorer.fieldWeight(ctx, f, lb) - scorer.fieldWeight(ctx, f, lo);
   }
-  return {
-    recordKey: p.record.recordKey,
-    eventType: p.record.eventType,
-    outcome: p.outcome,
-    ...(p.outcome === 'MATCHED' && best ? { idNumber: index.entries[best.pos]!.idNumber } : {}),
-    ...(best ? { score: best.score, probability: candidates[0]!.probability } : {}),
-    reasons: p.outcome === 'MISMATCH' ? [...p.reasons] : [],
-    diff,
-    candidates,
-    ...(duplicateOf ? { duplicateOf } : {}),
-  };
+  return margin;
 }
 
 function definedOnly(opts: MatchOptions): Partial<MatchThresholds> {
   const out: Partial<MatchThresholds> = {};
   if (opts.matchProbability !== undefined) out.matchProbability = opts.matchProbability;
   if (opts.reviewScore !== undefined) out.reviewScore = opts.reviewScore;
+  if (opts.ambiguityMargin !== undefined) out.ambiguityMargin = opts.ambiguityMargin;
+  if (opts.requireCorroboration !== undefined) out.requireCorroboration = opts.requireCorroboration;
   return out;
 }
 

@@ -7,24 +7,10 @@
  * weaker than 17.08.1960. The score of a candidate is the log2 posterior odds:
  * prior + Σ weights, prior = log2(pInRegister / (1 − pInRegister) / N). Pure, no I/O.
  */
-import {
-  CardLevel,
-  compareCards,
-  compareDates,
-  compareNames,
-  compareSex,
-  compareYears,
-  DateLevel,
-  formatPartialDate,
-  NameLevel,
-  type PartialDate,
-  parsePartialDate,
-  type SexCode,
-  SexLevel,
-  YearLevel,
-} from './compare.js';
+import { CardLevel, DateLevel, formatPartialDate, NameLevel, type PartialDate, parsePartialDate, type SexCode, SexLevel, YearLevel } from './compare.js';
 import { analyseName, type NameForm } from './normalise.js';
 import { type FieldScore, MatchField } from './schema.js';
+import { CARD, cardLevel, DATE, dateLevel, type EntryTable, NAME, type NameTable, type Row, rowOf, SEX, sexLevel, YEAR, yearLevel } from './table.js';
 
 export interface LevelParams {
   /** P(level | same person). */
@@ -74,9 +60,9 @@ const parentYear = (): ModelParams['fatherBirthYear'] => ({
  * Default m/u. The m values are judgement calls about data keyed from paper books (documented in
  * docs/matching.md); u values with `tf` are computed from the extract, the others are fixed.
  * What blocks an automatic match: any contradiction in the person's own name (beyond diacritics and
- * keying slips), date of birth (beyond year-only precision), sex or identity card, and a parent's
- * name or birth year that is wholly different. A typo in a parent's name or a parent's birth year
- * one year off is reported in `diff` but does not block.
+ * keying slips), date of birth (beyond year-only precision) or sex, and a parent's name or birth
+ * year that is wholly different. A typo in a parent's name, a parent's birth year one year off or
+ * another identity-card number is reported in `diff` but does not block.
  */
 export const DEFAULT_PARAMS: ModelParams = {
   fullName: {
@@ -106,21 +92,22 @@ export const DEFAULT_PARAMS: ModelParams = {
   motherBirthYear: parentYear(),
   idCardNumber: {
     exact: { m: 0.95, u: 0, tf: true },
-    different: { m: 0.05, u: 0.999, diff: true, blocksMatch: true },
+    // Cards are replaced (lost, moved province): another number is a difference to note, not a contradiction.
+    different: { m: 0.1, u: 0.999, diff: true },
   },
 };
 
 /**
- * Floors for term-frequency u: a value seen a handful of times in the extract is not evidence of a
- * one-in-a-million name (the extract is a sample; the person's namesake may live outside it).
+ * Floors for term-frequency u: a name seen once or twice in an extract of 100,000 is not evidence of
+ * a one-in-a-million name, only of a rare one (the extract is a sample of the population).
  */
 export const DEFAULT_TF_MIN_U: Record<MatchField, number> = {
-  fullName: 1e-4,
+  fullName: 2e-5,
   sex: 0.01,
   dateOfBirth: 1e-5,
-  fatherName: 1e-4,
+  fatherName: 2e-5,
   fatherBirthYear: 1e-3,
-  motherName: 1e-4,
+  motherName: 2e-5,
   motherBirthYear: 1e-3,
   idCardNumber: 0,
 };
@@ -219,63 +206,110 @@ export function featurise(p: PersonFields, cache: NameCache, fallback?: NameCach
 // ---------------------------------------------------------------------------------------------
 // Term frequencies from the extract
 
-function bump<K>(map: Map<K, number>, key: K | undefined): void {
-  if (key !== undefined) map.set(key, (map.get(key) ?? 0) + 1);
-}
-
-/** Frequencies of values in the extract; each u is count / (entries that have the field). */
+/**
+ * Frequencies of values in the extract, counted once on the columns: names by interned key, dates
+ * and years by number. Each frequency is count / (entries that have the field).
+ */
 export class TermFrequencies {
-  readonly exactName = new Map<string, number>();
-  readonly foldedName = new Map<string, number>();
-  readonly father = new Map<string, number>();
-  readonly mother = new Map<string, number>();
-  readonly date = new Map<string, number>();
-  readonly year = new Map<number, number>();
-  readonly fatherYear = new Map<number, number>();
-  readonly motherYear = new Map<number, number>();
-  readonly sex = new Map<number, number>();
+  private readonly exactNames: Int32Array;
+  private readonly foldedNames: Int32Array;
+  private readonly fathers: Int32Array;
+  private readonly mothers: Int32Array;
+  private readonly dates = new Map<number, number>();
+  private readonly years = new Int32Array(10_000);
+  private readonly fatherYears = new Int32Array(10_000);
+  private readonly motherYears = new Int32Array(10_000);
+  private readonly sexes = new Int32Array(4);
+  private readonly names: NameTable;
   readonly totals = { entries: 0, names: 0, dates: 0, fullDates: 0, fathers: 0, mothers: 0, fatherYears: 0, motherYears: 0, sexes: 0 };
 
-  constructor(entries: readonly PersonFeatures[]) {
-    const t = this.totals;
-    t.entries = entries.length;
-    for (const e of entries) {
-      if (e.name.key !== '') {
-        t.names++;
-        bump(this.exactName, e.name.exactKey);
-        bump(this.foldedName, e.name.key);
+  constructor(t: EntryTable, names: NameTable) {
+    this.names = names;
+    const strings = names.stringCount;
+    this.exactNames = new Int32Array(strings);
+    this.foldedNames = new Int32Array(strings);
+    this.fathers = new Int32Array(strings);
+    this.mothers = new Int32Array(strings);
+    const totals = this.totals;
+    const n = t.name.length;
+    totals.entries = n;
+    for (let i = 0; i < n; i++) {
+      const name = t.name[i]!;
+      if (name >= 0) {
+        totals.names++;
+        this.exactNames[names.exactKey[name]!]!++;
+        this.foldedNames[names.key[name]!]!++;
       }
-      if (e.dob) {
-        t.dates++;
-        bump(this.year, e.dob.year);
-        if (e.dob.day !== undefined) {
-          t.fullDates++;
-          bump(this.date, e.dobText);
+      const father = t.father[i]!;
+      if (father >= 0) {
+        totals.fathers++;
+        this.fathers[names.key[father]!]!++;
+      }
+      const mother = t.mother[i]!;
+      if (mother >= 0) {
+        totals.mothers++;
+        this.mothers[names.key[mother]!]!++;
+      }
+      const y = t.year[i]!;
+      if (y > 0) {
+        totals.dates++;
+        this.years[y]!++;
+        if (t.day[i]! > 0) {
+          totals.fullDates++;
+          const k = dayKey(y, t.month[i]!, t.day[i]!);
+          this.dates.set(k, (this.dates.get(k) ?? 0) + 1);
         }
       }
-      if (e.father) {
-        t.fathers++;
-        bump(this.father, e.father.key);
+      if (t.fatherYear[i]! > 0) {
+        totals.fatherYears++;
+        this.fatherYears[t.fatherYear[i]!]!++;
       }
-      if (e.mother) {
-        t.mothers++;
-        bump(this.mother, e.mother.key);
+      if (t.motherYear[i]! > 0) {
+        totals.motherYears++;
+        this.motherYears[t.motherYear[i]!]!++;
       }
-      if (e.fatherYear !== undefined) {
-        t.fatherYears++;
-        bump(this.fatherYear, e.fatherYear);
-      }
-      if (e.motherYear !== undefined) {
-        t.motherYears++;
-        bump(this.motherYear, e.motherYear);
-      }
-      if (e.sex !== 3) {
-        t.sexes++;
-        bump(this.sex, e.sex);
+      if (t.sex[i] !== 3) {
+        totals.sexes++;
+        this.sexes[t.sex[i]!]!++;
       }
     }
   }
+
+  private static share(counts: Int32Array, i: number, total: number): number {
+    return i < 0 || i >= counts.length || total === 0 ? 0 : counts[i]! / total;
+  }
+  /** Share of entries whose name has exactly these letters, marks and tones. */
+  exactName(nameId: number): number {
+    return nameId < 0 ? 0 : TermFrequencies.share(this.exactNames, this.names.exactKey[nameId]!, this.totals.names);
+  }
+  /** Share of entries whose name has these letters, diacritics aside. */
+  foldedName(nameId: number): number {
+    return nameId < 0 ? 0 : TermFrequencies.share(this.foldedNames, this.names.key[nameId]!, this.totals.names);
+  }
+  father(nameId: number): number {
+    return nameId < 0 ? 0 : TermFrequencies.share(this.fathers, this.names.key[nameId]!, this.totals.fathers);
+  }
+  mother(nameId: number): number {
+    return nameId < 0 ? 0 : TermFrequencies.share(this.mothers, this.names.key[nameId]!, this.totals.mothers);
+  }
+  date(year: number, month: number, day: number): number {
+    return this.totals.fullDates === 0 ? 0 : (this.dates.get(dayKey(year, month, day)) ?? 0) / this.totals.fullDates;
+  }
+  year(y: number): number {
+    return TermFrequencies.share(this.years, y, this.totals.dates);
+  }
+  fatherYear(y: number): number {
+    return TermFrequencies.share(this.fatherYears, y, this.totals.fatherYears);
+  }
+  motherYear(y: number): number {
+    return TermFrequencies.share(this.motherYears, y, this.totals.motherYears);
+  }
+  sex(s: number): number {
+    return TermFrequencies.share(this.sexes, s, this.totals.sexes);
+  }
 }
+
+const dayKey = (y: number, m: number, d: number) => y * 372 + (m - 1) * 31 + (d - 1);
 
 // ---------------------------------------------------------------------------------------------
 // Scoring
@@ -291,20 +325,23 @@ const LEVELS: Record<MatchField, readonly string[]> = {
   motherBirthYear: YearLevel,
   idCardNumber: CardLevel,
 };
-/** Slots per field in the flat per-record tables (the most levels any field has). */
+/** Slots per field in the flat per-record tables (the most levels any field has); `i >> 3` is the field. */
 const SLOTS = 8;
-const indexOf = (levels: readonly string[]) => Object.fromEntries(levels.map((l, i) => [l, i])) as Record<string, number>;
-const NAME_IDX = indexOf(NameLevel);
-const DATE_IDX = indexOf(DateLevel);
-const SEX_IDX = indexOf(SexLevel);
-const YEAR_IDX = indexOf(YearLevel);
-const CARD_IDX = indexOf(CardLevel);
+const NAME_IDX = NAME;
+const DATE_IDX = DATE;
+const SEX_IDX = SEX;
+const YEAR_IDX = YEAR;
+const CARD_IDX = CARD;
 
 export const FIELD_COUNT = FIELDS.length;
+const FIELD_INDEX = Object.fromEntries(FIELDS.map((f, i) => [f, i])) as Record<MatchField, number>;
+/** Every level list ends with `missing`. */
+const MISSING = FIELDS.map((f) => LEVELS[f].length - 1);
 
-/** A record prepared for scoring: its features and its per-level u and weight tables. */
+/** A record prepared for scoring: its features, its row of column values, its per-level u and weight tables. */
 export interface RecordContext {
   features: PersonFeatures;
+  row: Row;
   u: Float64Array;
   weight: Float64Array;
   prior: number;
@@ -321,9 +358,17 @@ export class Scorer {
   readonly blocks = new Uint8Array(FIELD_COUNT * SLOTS);
   readonly inDiff = new Uint8Array(FIELD_COUNT * SLOTS);
 
+  private readonly floor: Float64Array;
+  private readonly priorLog2: number;
+  private readonly share = new Float64Array(FIELD_COUNT * SLOTS);
+  private readonly u = new Float64Array(FIELD_COUNT * SLOTS);
+  private readonly weight = new Float64Array(FIELD_COUNT * SLOTS);
+
   constructor(model: Model, tf: TermFrequencies) {
     this.model = model;
     this.tf = tf;
+    this.floor = Float64Array.from(FIELDS.map((f) => model.tfMinU[f]));
+    this.priorLog2 = this.prior();
     FIELDS.forEach((field, f) => {
       const levels = model.params[field] as Record<string, LevelParams>;
       LEVELS[field].forEach((level, l) => {
@@ -345,65 +390,87 @@ export class Scorer {
     return Math.log2(p / (1 - p)) - Math.log2(Math.max(1, this.tf.totals.entries));
   }
 
-  /** Builds the record's u and weight tables: term frequencies are those of the record's own values. */
-  prepare(r: PersonFeatures): RecordContext {
-    const u = new Float64Array(FIELD_COUNT * SLOTS);
-    const weight = new Float64Array(FIELD_COUNT * SLOTS);
-    const t = this.tf.totals;
-    const floor = this.model.tfMinU;
-    const freq = <K>(map: Map<K, number>, key: K | undefined, total: number) => (key === undefined || total === 0 ? 0 : (map.get(key) ?? 0) / total);
-    const near = (map: Map<number, number>, y: number | undefined, total: number) =>
-      y === undefined ? 0 : freq(map, y - 1, total) + freq(map, y + 1, total);
-    const year = r.dob?.year;
-    const swapped =
-      r.dob?.day !== undefined && r.dob.month !== undefined && r.dob.day <= 12 ? formatPartialDate({ year: r.dob.year, month: r.dob.day, day: r.dob.month }) : undefined;
-    const tfU: Record<MatchField, Record<string, number>> = {
-      fullName: {
-        exact: freq(this.tf.exactName, r.name.exactKey, t.names),
-        unaccented: freq(this.tf.foldedName, r.name.key, t.names),
-        keying: freq(this.tf.foldedName, r.name.key, t.names),
-        marksDiffer: freq(this.tf.foldedName, r.name.key, t.names),
-      },
-      sex: { agree: freq(this.tf.sex, r.sex, t.sexes) },
-      dateOfBirth: {
-        exact: freq(this.tf.date, r.dobText, t.fullDates),
-        yearOnly: freq(this.tf.year, year, t.dates),
-        swapped: freq(this.tf.date, swapped, t.fullDates),
-        sameYear: freq(this.tf.year, year, t.dates),
-        yearOff: near(this.tf.year, year, t.dates),
-      },
-      fatherName: nameTf(this.tf.father, r.father?.key, t.fathers),
-      fatherBirthYear: { exact: freq(this.tf.fatherYear, r.fatherYear, t.fatherYears), off1: near(this.tf.fatherYear, r.fatherYear, t.fatherYears) },
-      motherName: nameTf(this.tf.mother, r.mother?.key, t.mothers),
-      motherBirthYear: { exact: freq(this.tf.motherYear, r.motherYear, t.motherYears), off1: near(this.tf.motherYear, r.motherYear, t.motherYears) },
-      idCardNumber: { exact: 1 / Math.max(1, t.entries) },
+  /**
+   * Builds the record's u and weight tables: term frequencies are those of the record's own values.
+   * The tables are buffers reused by the next call (records are scored one at a time): use the
+   * context before preparing the next record.
+   */
+  prepare(r: PersonFeatures, names: NameTable): RecordContext {
+    const tf = this.tf;
+    const row = rowOf(r, names);
+    // The frequency in the extract of each value the record would share with a candidate, per slot.
+    const share = this.share.fill(0);
+    const put = (f: number, level: number, value: number) => {
+      share[f * SLOTS + level] = value;
     };
-    FIELDS.forEach((field, f) => {
-      LEVELS[field].forEach((level, l) => {
-        const i = f * SLOTS + l;
-        if (this.m[i] === 0) return; // missing: weight 0
-        const ui = this.usesTf[i] ? Math.max(tfU[field][level] ?? 0, floor[field], 1e-12) : this.fixedU[i]!;
-        u[i] = ui;
-        weight[i] = Math.log2(this.m[i]! / ui);
-      });
-    });
-    return { features: r, u, weight, prior: this.prior() };
+    put(0, NAME_IDX.exact, tf.exactName(row.name));
+    const folded = tf.foldedName(row.name);
+    for (const l of [NAME_IDX.unaccented, NAME_IDX.keying, NAME_IDX.marksDiffer]) put(0, l, folded);
+    put(1, SEX_IDX.agree, tf.sex(row.sex));
+    if (row.year > 0) {
+      put(2, DATE_IDX.yearOnly, tf.year(row.year));
+      put(2, DATE_IDX.sameYear, tf.year(row.year));
+      put(2, DATE_IDX.yearOff, tf.year(row.year - 1) + tf.year(row.year + 1));
+      if (row.day > 0) {
+        put(2, DATE_IDX.exact, tf.date(row.year, row.month, row.day));
+        if (row.day <= 12) put(2, DATE_IDX.swapped, tf.date(row.year, row.day, row.month));
+      }
+    }
+    const father = tf.father(row.father);
+    const mother = tf.mother(row.mother);
+    for (const l of [NAME_IDX.exact, NAME_IDX.unaccented, NAME_IDX.keying, NAME_IDX.marksDiffer]) {
+      put(3, l, father);
+      put(5, l, mother);
+    }
+    if (row.fatherYear > 0) {
+      put(4, YEAR_IDX.exact, tf.fatherYear(row.fatherYear));
+      put(4, YEAR_IDX.off1, tf.fatherYear(row.fatherYear - 1) + tf.fatherYear(row.fatherYear + 1));
+    }
+    if (row.motherYear > 0) {
+      put(6, YEAR_IDX.exact, tf.motherYear(row.motherYear));
+      put(6, YEAR_IDX.off1, tf.motherYear(row.motherYear - 1) + tf.motherYear(row.motherYear + 1));
+    }
+    put(7, CARD_IDX.exact, 1 / Math.max(1, tf.totals.entries));
+
+    const u = this.u.fill(0);
+    const weight = this.weight.fill(0);
+    for (let i = 0; i < u.length; i++) {
+      if (this.m[i] === 0) continue; // missing: weight 0
+      const ui = this.usesTf[i] ? Math.max(share[i]!, this.floor[i >> 3]!, 1e-12) : this.fixedU[i]!;
+      u[i] = ui;
+      weight[i] = Math.log2(this.m[i]! / ui);
+    }
+    return { features: r, row, u, weight, prior: this.priorLog2 };
   }
 
-  /** Compares every field; writes each field's level index into `levels`; returns the score. */
-  score(ctx: RecordContext, e: PersonFeatures, levels: Uint8Array): number {
-    const r = ctx.features;
-    levels[0] = NAME_IDX[compareNames(r.name, e.name).level]!;
-    levels[1] = SEX_IDX[compareSex(r.sex, e.sex)]!;
-    levels[2] = DATE_IDX[compareDates(r.dob, e.dob)]!;
-    levels[3] = r.father && e.father ? NAME_IDX[compareNames(r.father, e.father).level]! : NAME_IDX.missing!;
-    levels[4] = YEAR_IDX[compareYears(r.fatherYear, e.fatherYear)]!;
-    levels[5] = r.mother && e.mother ? NAME_IDX[compareNames(r.mother, e.mother).level]! : NAME_IDX.missing!;
-    levels[6] = YEAR_IDX[compareYears(r.motherYear, e.motherYear)]!;
-    levels[7] = CARD_IDX[compareCards(r.card, e.card, e.idNumber)]!;
-    let s = ctx.prior;
-    for (let f = 0; f < FIELD_COUNT; f++) s += ctx.weight[f * SLOTS + levels[f]!]!;
-    return s;
+  /**
+   * Compares every field of the record with entry `i`; writes each field's level index into
+   * `levels`; returns the score, or NaN when the candidate is not plausible (see `isPlausible`:
+   * the other fields are then not compared).
+   */
+  score(ctx: RecordContext, names: NameTable, t: EntryTable, i: number, levels: Uint8Array): number {
+    const r = ctx.row;
+    levels[0] = names.level(r.name, t.name[i]!);
+    levels[2] = dateLevel(r, t, i);
+    levels[7] = cardLevel(r, t, i);
+    if (!isPlausible(levels)) return Number.NaN;
+    levels[1] = sexLevel(r, t, i);
+    levels[3] = names.level(r.father, t.father[i]!);
+    levels[4] = yearLevel(r.fatherYear, t.fatherYear[i]!);
+    levels[5] = names.level(r.mother, t.mother[i]!);
+    levels[6] = yearLevel(r.motherYear, t.motherYear[i]!);
+    const w = ctx.weight;
+    return (
+      ctx.prior +
+      w[levels[0]!]! +
+      w[8 + levels[1]!]! +
+      w[16 + levels[2]!]! +
+      w[24 + levels[3]!]! +
+      w[32 + levels[4]!]! +
+      w[40 + levels[5]!]! +
+      w[48 + levels[6]!]! +
+      w[56 + levels[7]!]!
+    );
   }
 
   levelName(f: number, level: number): string {
@@ -417,6 +484,25 @@ export class Scorer {
 
   isDiff(f: number, level: number): boolean {
     return this.inDiff[f * SLOTS + level] === 1;
+  }
+
+  /** Whether a level (by field and level name) is reported in `diff`. */
+  levelInDiff(field: MatchField, level: string): boolean {
+    const l = LEVELS[field].indexOf(level);
+    return l >= 0 && this.inDiff[FIELD_INDEX[field] * SLOTS + l] === 1;
+  }
+
+  levelBlocks(field: MatchField, level: string): boolean {
+    const l = LEVELS[field].indexOf(level);
+    return l >= 0 && this.blocks[FIELD_INDEX[field] * SLOTS + l] === 1;
+  }
+
+  isMissing(f: number, level: number): boolean {
+    return level === MISSING[f];
+  }
+
+  fieldWeight(ctx: RecordContext, f: number, level: number): number {
+    return ctx.weight[f * SLOTS + level]!;
   }
 
   isBlocking(f: number, level: number): boolean {
@@ -444,9 +530,22 @@ export class Scorer {
   }
 }
 
-function nameTf(map: Map<string, number>, key: string | undefined, total: number): Record<string, number> {
-  const f = key === undefined || total === 0 ? 0 : (map.get(key) ?? 0) / total;
-  return { exact: f, unaccented: f, keying: f, marksDiffer: f };
+/**
+ * Evidence beyond name, sex and birth year: the full date of birth, a parent's name (diacritics and
+ * keying slips aside) or the identity card agrees.
+ */
+export function isCorroborated(levels: Uint8Array): boolean {
+  const parentAgrees = (l: number) => l <= NAME_IDX.keying!;
+  return levels[2] === DATE_IDX.exact || parentAgrees(levels[3]!) || parentAgrees(levels[5]!) || levels[7] === CARD_IDX.exact;
+}
+
+/**
+ * A candidate is about this person, not a relative: its name is at least partly the same, or its
+ * date of birth agrees (twins: same parents and date, other name), or its identity card agrees.
+ * Without this, a sibling of an absent person (same parents, other name and date) would be "found".
+ */
+export function isPlausible(levels: Uint8Array): boolean {
+  return levels[0]! <= NAME_IDX.partial! || levels[2]! <= DATE_IDX.swapped! || levels[7] === CARD_IDX.exact;
 }
 
 /** A field's value as written, for breakdowns and diffs. */

@@ -73,6 +73,8 @@ export interface WordForm {
   exact: string;
   /** The word was typed in Telex or VNI with the input method off and was decoded. */
   decoded: boolean;
+  /** `folded` with dialect and keying slips collapsed (see `slipKey`): grades a difference as close. */
+  slip: string;
 }
 
 export interface NameForm {
@@ -241,9 +243,26 @@ export function analyseWord(raw: string): WordForm {
     marked,
     exact: `${base}${tone}`,
     decoded: decoded !== undefined,
+    slip: slipKey(canonicalIy(folded)),
   };
   if (wordCache.size < WORD_CACHE_LIMIT) wordCache.set(raw, form);
   return form;
+}
+
+/**
+ * Collapses spelling slips that keyers and dialects make between real, different spellings
+ * (initial gi/d/v/r, tr/ch, x/s, nh/ng; final nh/ng/n, c/t). Used only to grade a difference as
+ * `close`, which never assigns an ID by itself.
+ */
+export function slipKey(folded: string): string {
+  return folded
+    .replace(/^ngh/, 'ng')
+    .replace(/^nh/, 'ng')
+    .replace(/^(?:gi|v|r)/, 'd')
+    .replace(/^tr/, 'ch')
+    .replace(/^x/, 's')
+    .replace(/(?:nh|ng)$/, 'n')
+    .replace(/c$/, 't');
 }
 
 /** Splits folded words into surname / middle / given: first word (two for a compound surname), last word, the rest. */
@@ -278,7 +297,13 @@ export function splitName(fullName: string): { surname: string; middle: string; 
 /** Analyses a full name. Pure; the word analyses are memoised across calls. */
 export function analyseName(raw: string): NameForm {
   const display = cleanName(raw);
-  const words = display === '' ? [] : display.split(' ').map(analyseWord).filter((w) => w.folded !== '');
+  const words =
+    display === ''
+      ? []
+      : display
+          .split(' ')
+          .map(analyseWord)
+          .filter((w) => w.folded !== '');
   const folded = words.map((w) => w.folded).filter((w) => w !== '');
   const key = folded.join(' ');
   return {

@@ -57,23 +57,11 @@ export const PersonToMatch = z.object({
 export type PersonToMatch = z.infer<typeof PersonToMatch>;
 
 /** The linking fields of TT 01/2022 Art. 11 that the model compares. */
-export const MatchField = z.enum([
-  'fullName',
-  'sex',
-  'dateOfBirth',
-  'fatherName',
-  'fatherBirthYear',
-  'motherName',
-  'motherBirthYear',
-  'idCardNumber',
-]);
+export const MatchField = z.enum(['fullName', 'sex', 'dateOfBirth', 'fatherName', 'fatherBirthYear', 'motherName', 'motherBirthYear', 'idCardNumber']);
 export type MatchField = z.infer<typeof MatchField>;
 
 /** Every agreement level any field can take (see `compare.ts` for what each means). */
-export const AgreementLevel = z.enum([...new Set<string>([...NameLevel, ...DateLevel, ...SexLevel, ...YearLevel, ...CardLevel])] as [
-  string,
-  ...string[],
-]);
+export const AgreementLevel = z.enum([...new Set<string>([...NameLevel, ...DateLevel, ...SexLevel, ...YearLevel, ...CardLevel])] as [string, ...string[]]);
 export type AgreementLevel = z.infer<typeof AgreementLevel>;
 
 /** One field's contribution to a candidate's score. */
@@ -117,10 +105,11 @@ export type MatchOutcome = z.infer<typeof MatchOutcome>;
 
 /**
  * Why a record went to the tracking list: fields contradict the best candidate; the score is below
- * the MATCHED band; another candidate is too close; another record of the same event type has the
- * same best candidate; or the ID was already assigned to a record of this event type earlier.
+ * the MATCHED band; only the name, sex and birth year agree (nothing corroborates them); another
+ * candidate is too close; another record of the same event type has the same best candidate; or
+ * the ID was already assigned to a record of this event type earlier.
  */
-export const MismatchReason = z.enum(['FIELDS_DIFFER', 'LOW_SCORE', 'AMBIGUOUS', 'DUPLICATE_CANDIDATE', 'ID_ALREADY_ASSIGNED']);
+export const MismatchReason = z.enum(['FIELDS_DIFFER', 'LOW_SCORE', 'WEAK_EVIDENCE', 'AMBIGUOUS', 'DUPLICATE_CANDIDATE', 'ID_ALREADY_ASSIGNED']);
 export type MismatchReason = z.infer<typeof MismatchReason>;
 
 export const MatchResult = z.object({
@@ -136,7 +125,7 @@ export const MatchResult = z.object({
   reasons: z.array(MismatchReason),
   /** Field-by-field differences with the best candidate (MATCHED may carry slips to correct). */
   diff: z.array(DiffEntry),
-  /** Ranked best first, each with its score breakdown; the first is the evidence of a MATCHED. */
+  /** Ranked best first, each with its score breakdown; a MATCHED result keeps only its evidence, the chosen one. */
   candidates: z.array(ScoredCandidate),
   /** With DUPLICATE_CANDIDATE: the other records whose best candidate is the same ID. */
   duplicateOf: z.array(z.string()).optional(),

@@ -61,7 +61,9 @@ export function reportingUnitsOf(units: readonly Unit[], config: ReportingConfig
     const districts = valid.filter((u) => u.level === 'district' && u.parent === province.code);
     const setting = config.provinces[province.code] ?? { level: districts.length > 0 ? 'district' : 'province', groups: [] };
     const assigned = new Set<string>();
-    if (setting.level === 'district') {
+    // Where the week's structure still has districts (before 1/7/2025) they are the reporting level;
+    // a province's configured level and groups take effect once its districts are gone.
+    if (setting.level === 'district' || districts.length > 0) {
       for (const d of districts) {
         const own = communes.filter((c) => c.parent === d.code).map((c) => c.code);
         for (const c of own) assigned.add(c);

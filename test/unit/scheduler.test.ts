@@ -22,7 +22,7 @@ describe('local scheduler', () => {
     let now = new Date('2026-11-27T10:59:00+07:00');
     const fired: string[] = [];
     const s = new LocalScheduler({
-      schedules: [{ name: 'Weekly', expression: 'cron(0 11 ? * FRI *)', timeZone: 'Asia/Ho_Chi_Minh', functionArn: 'fn', input: '{}' }],
+      schedules: [{ name: 'Weekly', expression: 'cron(0 11 ? * FRI *)', timeZone: 'Asia/Ho_Chi_Minh', targetArn: 'fn', input: '{}' }],
       fire: async (_s, at) => void fired.push(at.toISOString()),
       now: () => now,
     });

@@ -1,0 +1,75 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+export interface ReportWorkflowProps {
+  stateMachineName: string;
+  functions: { plan: lambda.IFunction; unit: lambda.IFunction; province: lambda.IFunction; national: lambda.IFunction };
+  /** Reporting units processed in parallel (each is I/O on DynamoDB, S3 and SES). */
+  maxConcurrency: number;
+}
+
+/**
+ * The weekly report run (JSONPath only): Plan → a Map over reporting units (district / group /
+ * province office) → a Map over provinces → the national rollup. A unit whose email keeps failing is
+ * recorded as failed and the run goes on; the fan-out keeps each task's cost to one unit's books.
+ * The input always carries `week`, `unit` (null = current week, all units) and `resend`.
+ */
+export class ReportWorkflow extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: ReportWorkflowProps) {
+    super(scope, id);
+    const f = props.functions;
+    const task = (name: string, fn: lambda.IFunction, payload: Record<string, unknown>, resultPath: string) =>
+      new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: fn,
+        payload: sfn.TaskInput.fromObject(payload),
+        payloadResponseOnly: true,
+        resultPath,
+        retryOnServiceExceptions: true,
+      }).addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 2 });
+    const recordFailure = (name: string) => new sfn.Pass(this, name, { resultPath: sfn.JsonPath.DISCARD });
+
+    const plan = task('Plan', f.plan, { 'week.$': '$.week', 'unit.$': '$.unit', 'resend.$': '$.resend', 'time.$': '$$.Execution.StartTime' }, '$.plan');
+
+    const unitTask = task('UnitReport', f.unit, { 'week.$': '$.week', 'unit.$': '$.unit', 'resend.$': '$.resend' }, '$.result');
+    unitTask.addCatch(recordFailure('UnitReportFailed'), { resultPath: '$.error' });
+    const units = new sfn.Map(this, 'EachReportingUnit', {
+      itemsPath: '$.plan.units',
+      maxConcurrency: props.maxConcurrency,
+      itemSelector: { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend', 'unit.$': '$$.Map.Item.Value' },
+      resultSelector: { 'count.$': 'States.ArrayLength($)' },
+      resultPath: '$.units',
+    });
+    units.itemProcessor(unitTask);
+
+    const provinceTask = task('ProvinceReport', f.province, { 'week.$': '$.week', 'province.$': '$.province', 'resend.$': '$.resend' }, '$.result');
+    provinceTask.addCatch(recordFailure('ProvinceReportFailed'), { resultPath: '$.error' });
+    const provinces = new sfn.Map(this, 'EachProvince', {
+      itemsPath: '$.plan.provinces',
+      maxConcurrency: props.maxConcurrency,
+      itemSelector: { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend', 'province.$': '$$.Map.Item.Value' },
+      resultSelector: { 'count.$': 'States.ArrayLength($)' },
+      resultPath: '$.provinces',
+    });
+    provinces.itemProcessor(provinceTask);
+
+    const national = task('NationalReport', f.national, { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend' }, '$.national');
+    national.addCatch(recordFailure('NationalReportFailed'), { resultPath: '$.error' });
+    const done = new sfn.Succeed(this, 'Done');
+    const wantNational = new sfn.Choice(this, 'National?').when(sfn.Condition.booleanEquals('$.plan.national', true), national.next(done)).otherwise(done);
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.SIX_MONTHS });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromChainable(plan.next(units).next(provinces).next(wantNational)),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      timeout: Duration.hours(2),
+    });
+  }
+}

@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { BookInventory, BookView } from '../shared/books/book.js';
+import { ExportPackageView } from '../shared/exports/package.js';
 import { BookRecord } from '../shared/records/record.js';
 import { ReviewPolicy } from '../shared/review/qc-policy.js';
 import { UploadRequest } from '../shared/uploads/upload.js';
 import { RecordReviewRequest } from '../shared/review/review-request.js';
 import { RunRequest } from '../shared/reports/run-request.js';
+import { AssignedIdsRequest, ResolutionRequest } from '../shared/reconciliation/requests.js';
 import { Unit } from '../shared/units/unit.js';
 import { Role } from '../shared/users/user.js';
 import { ActionName, Stage } from '../shared/workflow/stages.js';
@@ -91,8 +93,14 @@ export const routes = {
   GetReviewPolicy: { method: 'GET', path: '/units/{unitCode}/review-policy', entry: 'review/get-policy.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Chính sách kiểm tra của đơn vị', params: UnitParams, response: ReviewPolicy },
   PutReviewPolicy: { method: 'PUT', path: '/units/{unitCode}/review-policy', entry: 'review/put-policy.ts', roles: ['commune_officer', 'admin'], scope: 'unit', summary: 'Đặt chính sách kiểm tra (toàn bộ hoặc lấy mẫu thích ứng)', params: UnitParams, body: ReviewPolicy.omit({ unitCode: true }).strict(), response: ReviewPolicy },
   ScanReport: { method: 'GET', path: '/books/{bookId}/scan-report', entry: 'scans/report.ts', roles: ['scan_contractor', 'commune_officer', 'entry_clerk'], scope: 'book', summary: 'Biên bản nghiệm thu bản scan của đợt giao gần nhất', params: BookParams, response: z.record(z.string(), z.unknown()) },
+  ExportPackage: { method: 'GET', path: '/books/{bookId}/export', entry: 'books/export.ts', roles: ['commune_officer', 'commune_police', 'district_viewer', 'province_viewer'], scope: 'book', summary: 'Gói dữ liệu của sổ đã phê duyệt (Excel, .zip bản scan, manifest): liên kết tải 5 phút', params: BookParams, response: ExportPackageView },
   RunWeeklyReport: { method: 'POST', path: '/reports/weekly/run', entry: 'reports/run.ts', roles: ['ops'], scope: 'none', summary: 'Chạy báo cáo tuần ngay (mặc định tuần hiện tại)', body: RunRequest, response: z.object({ week: z.string(), executionArn: z.string() }) },
   ListWeeklyReports: { method: 'GET', path: '/reports/weekly', entry: 'reports/list.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'ops', 'admin'], scope: 'none', summary: 'Các báo cáo tuần đã lập và gửi', query: z.strictObject({ week: z.string().regex(/^\d{4}-W\d{2}$/).optional(), unit: z.string().max(12).optional() }), response: z.object({ week: z.string(), reports: z.array(z.unknown()) }) },
+  ExtractUpload: { method: 'POST', path: '/units/{unitCode}/extracts', entry: 'reconciliation/extract-upload.ts', roles: ['commune_police'], scope: 'unit', summary: 'Tải lên trích xuất CSDLQGVDC của đơn vị (presigned POST)', params: UnitParams, body: UploadRequest.omit({ kind: true, multipart: true }), response: PresignedPost },
+  BookReconciliation: { method: 'GET', path: '/books/{bookId}/reconciliation', entry: 'reconciliation/book.ts', roles: ['commune_police', 'commune_officer', 'district_viewer', 'province_viewer'], scope: 'book', summary: 'Kết quả đối chiếu: danh sách theo dõi, danh sách chưa có', params: BookParams, response: z.record(z.string(), z.unknown()) },
+  ResolveMismatch: { method: 'POST', path: '/books/{bookId}/records/{so}/resolution', entry: 'reconciliation/resolve.ts', roles: ['commune_police', 'commune_officer'], scope: 'book', summary: 'Xử lý một trường hợp không thống nhất', params: RecordParams, body: ResolutionRequest, response: BookRecord },
+  AssignedIds: { method: 'POST', path: '/books/{bookId}/assigned-ids', entry: 'reconciliation/assigned-ids.ts', roles: ['commune_police'], scope: 'book', summary: 'Gắn số định danh đã cấp cho người chưa có trong CSDLQGVDC', params: BookParams, body: AssignedIdsRequest, response: z.object({ attached: z.number() }) },
+  MonthlyReconciliation: { method: 'GET', path: '/reconciliation/monthly', entry: 'reconciliation/monthly.ts', roles: ['commune_police', 'commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Số liệu đối chiếu theo tháng', query: z.strictObject({ unit: z.string().max(12).optional(), month: z.string().regex(/^\d{4}-\d{2}$/).optional() }), response: z.record(z.string(), z.unknown()) },
   OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, scope: 'none', summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },
 } as const satisfies Record<string, Omit<RouteDef, 'name'>>;
 export type RouteName = keyof typeof routes;

@@ -52,3 +52,7 @@ export class InventoryInvalid extends DomainError {
 export class StaleExecution extends DomainError {
   readonly status = 409;
 }
+/** The export package of an approved book cannot be built as it must be (a record without its scan, a scan whose bytes changed…). */
+export class PackageInvalid extends DomainError {
+  readonly status = 422;
+}

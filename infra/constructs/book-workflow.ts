@@ -23,6 +23,7 @@ export interface BookWorkflowProps {
     escalate: lambda.IFunction;
     recordFailure: lambda.IFunction;
     complete: lambda.IFunction;
+    buildExport: lambda.IFunction;
   };
 }
 
@@ -79,6 +80,16 @@ export class BookWorkflow extends Construct {
       waits[stage].addRetry({ errors: TRANSIENT, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
     }
     const target = (to: Stage): sfn.IChainable => (to === 'completed' ? complete : waits[to as WaitingStage]);
+    // Tasks run when a stage is entered by one particular decision, in order, before its wait: only on
+    // that path (resuming at the stage goes straight to its wait). Each catches into RecordFailure.
+    const onDecision: Partial<Record<ActionName, { state: string; fn: lambda.IFunction }[]>> = {
+      approve: [{ state: 'BuildExportPackage', fn: fn.buildExport }],
+    };
+    const route = (action: ActionName): sfn.IChainable => {
+      const steps = (onDecision[action] ?? []).map((s) => invoke(s.state, s.fn, {}).addCatch(recordFailure, onError));
+      for (const [i, s] of steps.entries()) s.next(steps[i + 1] ?? target(transitions[action].to));
+      return steps[0] ?? target(transitions[action].to);
+    };
     for (const stage of waitingStages) {
       const escalate = invoke(`Escalate${waitStateName(stage).slice(4)}`, fn.escalate, { stage });
       escalate.addCatch(recordFailure, onError).next(waits[stage]);
@@ -88,7 +99,7 @@ export class BookWorkflow extends Construct {
       }).next(recordFailure);
       const choice = new sfn.Choice(this, `After${waitStateName(stage).slice(4)}`);
       for (const action of actionsFrom(stage) as ActionName[]) {
-        choice.when(sfn.Condition.stringEquals('$.decision.action', action), target(transitions[action].to));
+        choice.when(sfn.Condition.stringEquals('$.decision.action', action), route(action));
       }
       choice.otherwise(unknown);
       waits[stage]

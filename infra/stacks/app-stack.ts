@@ -88,8 +88,11 @@ export class AppStack extends Stack {
       escalate: make('WfEscalate', 'workflow/escalate.ts'),
       recordFailure: make('WfRecordFailure', 'workflow/record-failure.ts'),
       complete: make('WfComplete', 'workflow/complete.ts'),
+      buildExport: make('WfBuildExport', 'workflow/build-export.ts', { timeout: Duration.minutes(15), memorySize: 1024 }),
     };
     grantWorkflowControl(stepFns.enterStage);
+    archiveBucket.grantRead(stepFns.enterStage);
+    archiveBucket.grantReadWrite(stepFns.buildExport);
     this.workflow = new BookWorkflow(this, 'BookWorkflow', {
       stateMachineName: smName,
       stageTimeout: Duration.days(config.stageTimeoutDays),
@@ -119,7 +122,9 @@ export class AppStack extends Stack {
 
     for (const route of routeList) {
       const f = make(`Api${route.name}`, route.entry, { description: `${route.method} ${route.path}` });
-      if (['BookAction', 'ResumeBook', 'ListExecutions', 'ExecutionHistory'].includes(route.name)) grantWorkflowControl(f);
+      if (['BookAction', 'ResumeBook', 'ListExecutions', 'ExecutionHistory', 'ResolveMismatch', 'AssignedIds'].includes(route.name)) grantWorkflowControl(f);
+      if (route.name === 'BookReconciliation') archiveBucket.grantReadWrite(f);
+      if (['ResolveMismatch', 'AssignedIds'].includes(route.name)) archiveBucket.grantRead(f);
       if (['ListExecutions', 'ExecutionHistory', 'ResumeBook'].includes(route.name)) {
         f.addToRolePolicy(
           new iam.PolicyStatement({
@@ -132,11 +137,12 @@ export class AppStack extends Stack {
         f.addEnvironment('REPORT_STATE_MACHINE_ARN', reportSmArn);
         f.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [reportSmArn] }));
       }
-      if (['CreateUpload', 'UploadParts', 'CompleteUpload'].includes(route.name)) {
+      if (['CreateUpload', 'UploadParts', 'CompleteUpload', 'ExtractUpload'].includes(route.name)) {
         uploadBucket.grantPut(f);
         f.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [uploadBucket.arnForObjects('uploads/*')] }));
       }
       if (['GetRecord', 'ScanReport'].includes(route.name)) archiveBucket.grantRead(f);
+      if (route.name === 'ExportPackage') archiveBucket.grantRead(f);
       this.api.addRoutes({
         path: route.path,
         methods: [route.method as apigw.HttpMethod],

@@ -7,8 +7,9 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { s3 } from './clients.js';
 
-export async function getObjectStream(bucket: string, key: string): Promise<Readable> {
-  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+/** The object's body as a stream; `versionId` reads that version (a replaced scan keeps its old one). */
+export async function getObjectStream(bucket: string, key: string, versionId?: string): Promise<Readable> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
   return res.Body as Readable;
 }
 

@@ -70,6 +70,10 @@ export const Book = BookInventory.extend({
     .optional(),
   /** A reviewer's lease on the book; expired claims are ignored on read. */
   reviewClaim: z.object({ by: Principal, until: z.string() }).optional(),
+  /** Reconciliation with the population register: counts over the book's subjects (reports read these). */
+  reconciliation: z
+    .object({ extractId: z.string(), matched: z.number().int(), mismatch: z.number().int(), notFound: z.number().int(), resolved: z.number().int(), pending: z.number().int(), at: z.string() })
+    .optional(),
   approval: z.object({ by: Principal, at: z.string(), packageKey: z.string(), checksum: z.string() }).optional(),
 });
 export type Book = z.infer<typeof Book>;

@@ -30,6 +30,30 @@ export const RecordScan = z.object({
 });
 export type RecordScan = z.infer<typeof RecordScan>;
 
+/** One person of a record looked up in the population register, and how it was settled. */
+export const SubjectReconciliation = z.object({
+  key: z.string(),
+  role: z.string(),
+  outcome: z.enum(['MATCHED', 'MISMATCH', 'NOT_FOUND']),
+  idNumber: z.string().optional(),
+  reasons: z.array(z.string()).default([]),
+  diff: z.array(z.object({ field: z.string(), book: z.string(), register: z.string(), level: z.string() })).default([]),
+  candidates: z.array(z.object({ idNumber: z.string(), score: z.number(), probability: z.number() })).default([]),
+  resolution: z
+    .object({ action: z.enum(['acceptCandidate', 'citizenMustCorrect', 'correctRecord', 'treatAsNotFound']), idNumber: z.string().optional(), note: z.string().optional(), by: Principal, at: z.string() })
+    .optional(),
+  assignedId: z.string().optional(),
+  extractId: z.string(),
+});
+export type SubjectReconciliation = z.infer<typeof SubjectReconciliation>;
+
+/** Settled: matched, resolved by police and officer, or a new ID assigned after "not found". */
+export function isSettled(s: SubjectReconciliation): boolean {
+  if (s.assignedId) return true;
+  if (s.outcome === 'MATCHED') return true;
+  return s.resolution !== undefined && s.resolution.action !== 'treatAsNotFound';
+}
+
 /**
  * One registered event of a book, as keyed from the Ministry template. `fields` holds every template
  * column by its Ministry name, normalised as text (dates dd.mm.yyyy or yyyy, codes as digits, ID
@@ -49,6 +73,7 @@ export const BookRecord = z.object({
   scan: RecordScan.optional(),
   review: z.object({ status: z.enum(['ok', 'corrected']), by: Principal, at: z.string() }).optional(),
   corrections: z.array(Correction).default([]),
+  reconciliation: z.array(SubjectReconciliation).optional(),
 });
 export type BookRecord = z.infer<typeof BookRecord>;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Principal } from '../users/user.js';
 
-export const UploadKind = z.enum(['entry', 'scans']);
+export const UploadKind = z.enum(['entry', 'scans', 'extract']);
 export type UploadKind = z.infer<typeof UploadKind>;
 
 /** What each kind accepts. Extensions and content types are checked again when the file is processed. */
@@ -11,7 +11,11 @@ export const uploadRules: Record<UploadKind, { extensions: string[]; contentType
     contentTypes: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
   },
   scans: { extensions: ['.zip', '.pdf'], contentTypes: ['application/zip', 'application/x-zip-compressed', 'application/pdf'] },
+  extract: { extensions: ['.csv', '.xlsx'], contentTypes: ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] },
 };
+
+/** Extracts belong to a unit, not a book: their "book" segment is this container id. */
+export const extractContainer = (unitCode: string) => `EXTRACT-${unitCode}`;
 
 /** No path separators, no control characters, not "." or "..": the name becomes the last key segment. */
 function isSafeFileName(n: string): boolean {
@@ -84,7 +88,7 @@ export function uploadKey(u: Pick<Upload, 'unitCode' | 'bookId' | 'kind' | 'uplo
   return `uploads/${u.unitCode}/${u.bookId}/${u.kind}/${u.uploadId}/${u.fileName}`;
 }
 
-const KEY = /^uploads\/(\d{5})\/([^/]+)\/(entry|scans)\/([0-9a-f-]{36})\/([^/]+)$/;
+const KEY = /^uploads\/(\d{5})\/([^/]+)\/(entry|scans|extract)\/([0-9a-f-]{36})\/([^/]+)$/;
 
 /** Parses a key written by `uploadKey`; undefined for anything else. */
 export function parseUploadKey(key: string) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { appendAudit } from '../audit/audit.js';
 import { getBook } from '../books/book-repo.js';
-import { assertVisible } from '../books/book-rules.js';
+import { assertUnitInScope, assertVisible } from '../books/book-rules.js';
 import { s3 } from '../aws/clients.js';
 import { getConfig } from '../config.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
@@ -11,12 +11,13 @@ import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Role } from '../users/user.js';
-import { MULTIPART_THRESHOLD, partLayout, parseUploadKey, type Upload, type UploadKind, type UploadRequest, uploadKey, uploadRules } from '../uploads/upload.js';
+import { extractContainer, MULTIPART_THRESHOLD, partLayout, parseUploadKey, type Upload, type UploadKind, type UploadRequest, uploadKey, uploadRules } from '../uploads/upload.js';
 import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived } from '../uploads/upload-repo.js';
 
 const uploaders: Record<UploadKind, readonly Role[]> = {
   entry: ['entry_clerk', 'commune_officer'],
   scans: ['scan_contractor', 'commune_officer'],
+  extract: ['commune_police'],
 };
 
 /**
@@ -29,6 +30,21 @@ const uploaders: Record<UploadKind, readonly Role[]> = {
 export async function requestUpload(bookId: string, req: UploadRequest, ctx: RequestContext) {
   const [book, units] = await Promise.all([getBook(bookId), listUnits()]);
   assertVisible(book, ctx.principal, units);
+  if (req.kind === 'extract') throw new InvalidInput('Trích xuất CSDLQGVDC tải lên theo đơn vị: POST /units/{unitCode}/extracts', { issues: [{ path: 'kind', message: 'extract' }] });
+  return issueUpload({ bookId, unitCode: book.unitCode }, req, ctx);
+}
+
+/** The commune police upload the register extract of their unit (CSV or Excel). @throws Forbidden, InvalidInput */
+export async function requestExtractUpload(unitCode: string, req: Omit<UploadRequest, 'kind'>, ctx: RequestContext) {
+  const units = await listUnits();
+  assertUnitInScope(unitCode, ctx.principal, units);
+  if (!units.some((u) => u.code === unitCode && u.level === 'commune')) throw new InvalidInput('Trích xuất tải lên cho cấp xã', { issues: [{ path: 'unitCode', message: 'Không phải mã xã' }] });
+  return issueUpload({ bookId: extractContainer(unitCode), unitCode }, { ...req, kind: 'extract' }, ctx);
+}
+
+async function issueUpload(container: { bookId: string; unitCode: string }, req: UploadRequest, ctx: RequestContext) {
+  const bookId = container.bookId;
+  const book = container;
   if (!uploaders[req.kind].includes(ctx.principal.role)) throw new Forbidden('Vai trò của bạn không được tải lên loại tệp này');
   const rules = uploadRules[req.kind];
   const ext = req.fileName.slice(req.fileName.lastIndexOf('.')).toLowerCase();
@@ -36,7 +52,7 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
   if (!rules.extensions.includes(ext)) issues.push({ path: 'fileName', message: `Chỉ nhận tệp ${rules.extensions.join(', ')}` });
   if (!rules.contentTypes.includes(req.contentType)) issues.push({ path: 'contentType', message: 'Loại nội dung không được chấp nhận' });
   const config = getConfig();
-  const max = req.kind === 'entry' ? config.UPLOAD_MAX_BYTES : config.SCAN_UPLOAD_MAX_BYTES;
+  const max = req.kind === 'scans' ? config.SCAN_UPLOAD_MAX_BYTES : config.UPLOAD_MAX_BYTES;
   if (req.size > max) issues.push({ path: 'size', message: `Tệp vượt quá giới hạn ${Math.round(max / 1024 / 1024)} MB` });
   if (issues.length) throw new InvalidInput('Yêu cầu tải lên không hợp lệ', { issues });
 

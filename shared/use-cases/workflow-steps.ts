@@ -9,17 +9,18 @@ import { getBook, saveBook } from '../books/book-repo.js';
 import { Conflict, InventoryInvalid, StaleExecution } from '../errors.js';
 import { logger } from '../logger.js';
 import { type Principal, systemPrincipal } from '../users/user.js';
+import { reconcileBook } from './reconciliation.js';
 import { planReview } from './review.js';
 import { handOver } from './submit-action.js';
 import { type StageTaskInput, transitions, type WaitingStage } from '../workflow/stages.js';
 
-interface StepContext {
+export interface StepContext {
   executionArn: string;
   /** Stable across Lambda retries of the same state entry: used as the audit time. */
   at: string;
 }
 
-async function withBook(bookId: string, ctx: StepContext, change: (book: Book) => Omit<Book, 'version'> | null) {
+export async function withBook(bookId: string, ctx: StepContext, change: (book: Book) => Omit<Book, 'version'> | null) {
   for (let attempt = 0; ; attempt++) {
     const book = await getBook(bookId);
     if (book.executionArn !== ctx.executionArn) {
@@ -81,6 +82,8 @@ export async function enterStage(input: StageTaskInput): Promise<void> {
     };
   });
   if (before.stage !== after.stage) await auditStageEntered(before, after.stage, input.enteredAt, input.executionArn);
+  // Reconciliation starts by itself when the unit's register extract is there (and ends at once for a book with no people).
+  if (after.stage === 'reconciliation' && before.stage !== 'reconciliation') await reconcileBook(after.bookId);
   if (after.pendingAction) {
     // A decision was taken while the previous token was expiring: deliver it with the fresh token.
     await handOver(after);

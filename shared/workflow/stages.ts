@@ -57,13 +57,7 @@ export const transitions: Record<ActionName, Transition> = {
   returnToScan: { from: 'review', to: 'scan', roles: ['commune_officer'], needsReason: true, title: 'Trả về scan' },
   approve: { from: 'approval', to: 'reconciliation', roles: ['commune_officer'], needsReason: false, title: 'Phê duyệt' },
   reject: { from: 'approval', to: 'review', roles: ['commune_officer'], needsReason: true, title: 'Từ chối phê duyệt' },
-  completeReconciliation: {
-    from: 'reconciliation',
-    to: 'completed',
-    roles: ['commune_police', 'commune_officer'],
-    needsReason: false,
-    title: 'Hoàn thành đối chiếu',
-  },
+  completeReconciliation: { from: 'reconciliation', to: 'completed', roles: [], needsReason: false, system: true, title: 'Đối chiếu xong (tự động khi mọi người đã khớp hoặc đã xử lý)' },
 };
 
 /** Actions leaving a stage, whoever takes them. */

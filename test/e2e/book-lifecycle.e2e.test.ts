@@ -19,8 +19,7 @@ describe('a book travels every stage on the local stack', () => {
     await act(a.officer, bookId, 'passReview');
     await waitForStage(a.officer2, bookId, 'approval');
     await act(a.officer2, bookId, 'approve');
-    await waitForStage(a.police, bookId, 'reconciliation');
-    await act(a.police, bookId, 'completeReconciliation');
+    // A book without people to look up is reconciled as soon as it arrives (nothing to match).
     const done = await waitForStage(a.officer, bookId, 'completed');
     expect(done.allowedActions).toEqual([]);
 
@@ -36,10 +35,11 @@ describe('a book travels every stage on the local stack', () => {
       'approval>reconciliation',
       'reconciliation>completed',
     ]);
-    expect(transitions.map((t) => t.by)).toEqual(['hotich.binhan', 'nhaplieu.binhan', 'scan.binhan', 'hotich.binhan', 'hotich2.binhan', 'congan.binhan']);
+    expect(transitions.map((t) => t.by).slice(0, 5)).toEqual(['hotich.binhan', 'nhaplieu.binhan', 'scan.binhan', 'hotich.binhan', 'hotich2.binhan']);
     for (const t of transitions) expect(Date.parse(t.at)).toBeGreaterThan(Date.parse(created.body.createdAt) - 1);
     const actions = (history.body.audit as { action: string }[]).map((e) => e.action);
     expect(actions.filter((x) => x.startsWith('action.'))).toHaveLength(6);
+    expect(actions).toContain('action.completeReconciliation');
     expect(actions).toContain('scan.complete');
     expect(actions[0]).toBe('book.inventoried');
 

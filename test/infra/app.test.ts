@@ -39,7 +39,9 @@ describe('book workflow (synthesised definition)', () => {
   it('routes every decision exactly as the transition table says', () => {
     for (const stage of waitingStages) {
       const choice = definition.States[definition.States[waitStateName(stage)].Next];
-      const routed = Object.fromEntries(choice.Choices.map((c: any) => [c.StringEquals, c.Next]));
+      // Tasks a decision runs on its way (BuildExportPackage after approve) are followed to the stage's wait.
+      const through = (name: string): string => (name === 'BuildExportPackage' ? through(definition.States[name].Next) : name);
+      const routed = Object.fromEntries(choice.Choices.map((c: any) => [c.StringEquals, through(c.Next)]));
       const expected = Object.fromEntries(
         actionsFrom(stage).map((a) => {
           const to = transitions[a].to;
@@ -48,6 +50,22 @@ describe('book workflow (synthesised definition)', () => {
       );
       expect(routed).toEqual(expected);
     }
+  });
+
+  it('builds the export package between the approve decision and Reconciliation, only on that path', () => {
+    const afterApproval = definition.States[definition.States.WaitApproval.Next];
+    const routed = Object.fromEntries(afterApproval.Choices.map((c: any) => [c.StringEquals, c.Next]));
+    expect(routed).toEqual({ approve: 'BuildExportPackage', reject: 'WaitReview' });
+    const build = definition.States.BuildExportPackage;
+    expect(build).toMatchObject({ Type: 'Task', Next: 'WaitReconciliation', ResultPath: null });
+    expect(build.Parameters).toMatchObject({ 'bookId.$': '$.bookId', 'executionArn.$': '$$.Execution.Id', 'enteredAt.$': '$$.State.EnteredTime' });
+    expect(build.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    expect(build.Retry.some((r: any) => r.ErrorEquals.includes('Conflict') && r.ErrorEquals.includes('ThrottlingException'))).toBe(true);
+    // Resuming at Reconciliation goes straight to its wait; nothing else leads to the build.
+    const resume = definition.States[definition.States.ValidateInventory.Next];
+    expect(resume.Choices.find((c: any) => JSON.stringify(c).includes('"reconciliation"')).Next).toBe('WaitReconciliation');
+    const into = Object.entries(definition.States).filter(([, st]) => st.Next === 'BuildExportPackage' || st.Choices?.some((c: any) => c.Next === 'BuildExportPackage'));
+    expect(into.map(([name]) => name)).toEqual(['AfterApproval']);
   });
 
   it('starts by validating the inventory and can resume at any waiting stage', () => {

@@ -5,7 +5,7 @@ import { routeList } from '../../functions/routes.js';
 import { Role } from '../../shared/users/user.js';
 import { asUser } from '../support/api-client.js';
 import { expected, matrixMarkdown, type Relation, relations } from '../support/authz-matrix.js';
-import { createBook } from '../support/book-flow.js';
+import { createBook, waitForStage } from '../support/book-flow.js';
 import { lambdaContext, loadEvent, useLocalStackEnv } from '../support/handler-env.js';
 
 useLocalStackEnv();
@@ -21,6 +21,15 @@ beforeAll(async () => {
   executionArn = (await officer.get(`/books/${bookId}`)).body.executionArn;
   const { putScanReport } = await import('../../shared/scans/scan-report-repo.js');
   await putScanReport({ bookId, uploadId: 'fixture', fileName: 'a.zip', at: new Date().toISOString(), complete: false, counts: {}, reworkRate: 0, missing: [], files: [], filesTruncated: false, reportKey: '' });
+  // An export package on the fixture book for GET /books/{bookId}/export, written while the book has no
+  // record yet (a package needs every record's scan), as the approval of a second officer.
+  await waitForStage(officer, bookId, 'entry');
+  const { writeExportPackage } = await import('../../shared/use-cases/export-package.js');
+  const { getBook, saveBook } = await import('../../shared/books/book-repo.js');
+  const book = await getBook(bookId);
+  const approver = { userId: 'u-matrix-approver', username: 'hotich2.binhan', role: 'commune_officer' as const, unit: relations.own };
+  const { approval } = await writeExportPackage(book, approver, book.updatedAt, book.updatedAt);
+  await saveBook({ ...book, approval }, book.version);
   const { putRecords } = await import('../../shared/records/record-repo.js');
   await putRecords([
     { bookId, so: '1/2018', registerType: 'KS', rowNumber: 2, fields: { so: '1/2018', nksHoTen: 'Nguyễn Văn A', nksNgaySinh: '01.01.2018' }, entryVersion: 'fixture', version: 1, updatedAt: new Date().toISOString(), corrections: [] },

@@ -35,7 +35,7 @@ export async function actors() {
  * A book waiting in Entry whose `n` records are stored as an accepted entry upload by the clerk
  * would leave them (records KS `1/2018`…`n/2018`; `keyedBy` set for segregation of duties).
  */
-export async function bookWithRecords(n: number) {
+export async function bookWithRecords(n: number, fieldsOf: (i: number) => Record<string, string> = (i) => ({ nksHoTen: `Nguyễn Văn ${i + 1}`, nksNgaySinh: '01.02.2018' })) {
   const a = await actors();
   const bookId = await createBook(a.officer);
   await act(a.officer, bookId, 'startDigitisation');
@@ -48,7 +48,7 @@ export async function bookWithRecords(n: number) {
       so: `${i + 1}/2018`,
       registerType: 'KS' as const,
       rowNumber: i + 2,
-      fields: { so: `${i + 1}/2018`, nksHoTen: `Nguyễn Văn ${i + 1}`, nksNgaySinh: '01.02.2018' },
+      fields: { so: `${i + 1}/2018`, ...fieldsOf(i) },
       entryVersion: 'e2e',
       version: 1,
       updatedAt: now,

@@ -12,7 +12,7 @@ declare module 'vitest' {
 /** One local stack for all integration and e2e files, on free ports and a throw-away data dir. */
 export default async function setup(project: TestProject) {
   const dataDir = path.join(repoRoot, '.local', `test-${process.pid}`);
-  const stack = await startStackProcess({ LOCAL_DATA_DIR: dataDir, LOCAL_TIME_SCALE: '1000', LOCAL_SEED: 'true' });
+  const stack = await startStackProcess({ LOCAL_DATA_DIR: dataDir, LOCAL_TIME_SCALE: '1000', LOCAL_SEED: 'true', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
   project.provide('stack', stack.info);
   return async () => {
     await stack.stop();

@@ -1,5 +1,6 @@
 /** Starts `infra/local/main.ts` as a child process (the same thing `npm start` runs) and waits until it is ready. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,6 +28,12 @@ export async function startStackProcess(env: Record<string, string>): Promise<St
   let out = '';
   const info = await new Promise<StackInfo>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${out}`)), 150_000);
+    // Everything the stack (and its functions) prints is kept for the no-personal-data-in-logs test.
+    const logFile = env.LOCAL_DATA_DIR ? path.join(env.LOCAL_DATA_DIR, 'stack.log') : undefined;
+    if (logFile) mkdirSync(path.dirname(logFile), { recursive: true });
+    const keep = (d: Buffer) => logFile && appendFileSync(logFile, d);
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /LOCAL_STACK_READY (\{.*\})/.exec(out);

@@ -27,7 +27,9 @@ export interface HttpRequest<R> {
 
 export interface HttpResult {
   status?: number;
-  body: unknown;
+  body?: unknown;
+  /** A file download instead of JSON (API Gateway returns it decoded from base64). */
+  file?: { content: Buffer; contentType: string; fileName: string };
 }
 
 export type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
@@ -54,6 +56,18 @@ export function httpHandler<N extends RouteName>(
       event,
     } as HttpRequest<(typeof routes)[N]>;
     const result = await fn(req, ctx);
+    if (result.file) {
+      return {
+        statusCode: result.status ?? 200,
+        headers: {
+          'content-type': result.file.contentType,
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(result.file.fileName)}`,
+          'cache-control': 'no-store',
+        },
+        body: result.file.content.toString('base64'),
+        isBase64Encoded: true,
+      };
+    }
     return json(result.status ?? 200, result.body);
   };
   return middy<Event, APIGatewayProxyStructuredResultV2>()

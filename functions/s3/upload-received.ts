@@ -2,12 +2,13 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from '../../shared/logger.js';
+import { processEntryUpload } from '../../shared/use-cases/entry-upload.js';
 import { processExtractUpload } from '../../shared/use-cases/reconciliation.js';
 import { processScanUpload } from '../../shared/use-cases/scan-upload.js';
 import { recordObjectCreated, type UploadProcessors } from '../../shared/use-cases/uploads.js';
 
 /** What each kind of upload triggers. */
-const processors: UploadProcessors = { scans: processScanUpload, extract: processExtractUpload };
+const processors: UploadProcessors = { entry: processEntryUpload, scans: processScanUpload, extract: processExtractUpload };
 
 const S3Notification = z.object({
   Records: z

@@ -141,7 +141,7 @@ export class AppStack extends Stack {
         uploadBucket.grantPut(f);
         f.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [uploadBucket.arnForObjects('uploads/*')] }));
       }
-      if (['GetRecord', 'ScanReport'].includes(route.name)) archiveBucket.grantRead(f);
+      if (['GetRecord', 'ScanReport', 'EntryReport'].includes(route.name)) archiveBucket.grantRead(f);
       if (route.name === 'ExportPackage') archiveBucket.grantRead(f);
       this.api.addRoutes({
         path: route.path,

@@ -195,7 +195,7 @@ const ethnicNames = [
 export const danToc = list(
   'DanToc',
   'Dân tộc',
-  ethnicNames.map((n, i) => [n, String(i + 1).padStart(2, '0')]),
+  ethnicNames.map((n, i) => [n, `Mã số ${String(i + 1).padStart(2, '0')}`]),
   {
     ...Object.fromEntries(ethnicNames.flatMap((n, i) => [[String(i + 1).padStart(2, '0'), n] as const, [String(i + 1), n] as const])),
     hmông: 'Mông',

@@ -11,6 +11,7 @@ export const INSPECT_BYTES = 64 * 1024;
 
 const ZIP_LOCAL = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const ZIP_EOCD = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const ZIP_CENTRAL = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
 const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const EOCD_MIN = 22;
 const EOCD_MAX_COMMENT = 0xffff;
@@ -91,8 +92,7 @@ interface LocalHeader {
 
 /** Local file headers fully inside `b` (names are never compressed, so this works on any prefix). */
 function* localHeaders(b: Buffer): Generator<LocalHeader> {
-  let i = 0;
-  while ((i = b.indexOf(ZIP_LOCAL, i)) !== -1) {
+  for (let i = b.indexOf(ZIP_LOCAL); i !== -1; i = b.indexOf(ZIP_LOCAL, i + 4)) {
     if (i + 30 > b.length) return;
     const nameLen = b.readUInt16LE(i + 26);
     const extraLen = b.readUInt16LE(i + 28);
@@ -105,7 +105,6 @@ function* localHeaders(b: Buffer): Generator<LocalHeader> {
       compressedSize: b.readUInt32LE(i + 18),
       dataStart: i + 30 + nameLen + extraLen,
     };
-    i += 4;
   }
 }
 
@@ -188,6 +187,9 @@ export class ZipSniffer {
   bytes = 0;
   sawWorkbook = false;
   kind: 'MACRO_ENABLED' | 'XLSB' | undefined;
+  /** CRC-32 of each part, from the central directory (or the local header when it carries it). */
+  private readonly crcs = new Map<string, number>();
+  private readonly names = new Set<string>();
   /** Absolute offset of the last end-of-central-directory signature seen. */
   private lastEocd = -1;
   private carry: Buffer = Buffer.alloc(0);
@@ -196,30 +198,40 @@ export class ZipSniffer {
     const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
     const bufStart = this.bytes - this.carry.length;
     this.bytes += chunk.length;
-    // Keep the last 3 bytes (a signature split across chunks) or an incomplete header.
+    // Keep the last 3 bytes (a signature split across chunks) or an incomplete header. A header seen
+    // twice (carried over) is recorded twice, harmlessly: recording is idempotent.
     let keepFrom = Math.max(0, buf.length - 3);
-    let i = 0;
-    while ((i = buf.indexOf(ZIP_LOCAL, i)) !== -1) {
-      if (i + 30 > buf.length) {
-        keepFrom = Math.min(keepFrom, i);
-        break;
-      }
-      const nameLen = buf.readUInt16LE(i + 26);
-      if (i + 30 + nameLen > buf.length) {
-        keepFrom = Math.min(keepFrom, i);
-        break;
-      }
-      if (i < keepFrom) this.onName(buf.toString('utf8', i + 30, i + 30 + nameLen));
-      i += 4;
-    }
+    const local = scanHeaders(buf, ZIP_LOCAL, 30, 26, (at, name) => {
+      this.onName(name);
+      // Sizes and CRC are in the local header unless a data descriptor follows the data (flag bit 3).
+      if ((buf.readUInt16LE(at + 6) & 0x08) === 0) this.crcs.set(name, buf.readUInt32LE(at + 14));
+    });
+    const central = scanHeaders(buf, ZIP_CENTRAL, 46, 28, (at, name) => this.crcs.set(name, buf.readUInt32LE(at + 16)));
+    for (const incomplete of [local, central]) if (incomplete >= 0) keepFrom = Math.min(keepFrom, incomplete);
     const e = buf.lastIndexOf(ZIP_EOCD);
     if (e !== -1 && bufStart + e > this.lastEocd) this.lastEocd = bufStart + e;
     this.carry = Buffer.from(buf.subarray(keepFrom));
   }
 
+  /** Whether a part of this name streamed by (names from local headers). */
+  sawPart(name: string): boolean {
+    return this.crcs.has(name) || this.names.has(name);
+  }
+
   private onName(name: string): void {
+    if (this.names.size < 10_000) this.names.add(name);
     this.kind ??= partKind(name);
     if (name === 'xl/workbook.xml') this.sawWorkbook = true;
+  }
+
+  /**
+   * Checks what was read of a part against the archive's CRC-32 (central directory, or local header):
+   * deflate does not always notice damaged data, and a lenient scanner would read garbage.
+   * @throws InvalidWorkbook CORRUPT_ZIP on a mismatch.
+   */
+  assertCrc(part: string, crc: number): void {
+    const expected = this.crcs.get(part);
+    if (expected !== undefined && expected !== crc >>> 0) throw new InvalidWorkbook('CORRUPT_ZIP', { details: { part } });
   }
 
   /** Whether the archive ended with its end-of-central-directory record (not truncated). */
@@ -238,4 +250,19 @@ export class ZipSniffer {
     if (!this.complete) throw new InvalidWorkbook('CORRUPT_ZIP');
     if (!this.sawWorkbook) throw new InvalidWorkbook('NOT_XLSX', { message: 'Tệp nén không chứa bảng tính Excel (.xlsx).' });
   }
+}
+
+/**
+ * Calls `onHeader(offset, name)` for each complete header with signature `sig` (fixed part
+ * `fixedLen` bytes, name length at `nameLenAt`, name right after the fixed part). Returns the offset
+ * of a header cut by the end of the buffer, or -1.
+ */
+function scanHeaders(buf: Buffer, sig: Buffer, fixedLen: number, nameLenAt: number, onHeader: (at: number, name: string) => void): number {
+  for (let i = buf.indexOf(sig); i !== -1; i = buf.indexOf(sig, i + 4)) {
+    if (i + fixedLen > buf.length) return i;
+    const nameLen = buf.readUInt16LE(i + nameLenAt);
+    if (i + fixedLen + nameLen > buf.length) return i;
+    onHeader(i, buf.toString('utf8', i + fixedLen, i + fixedLen + nameLen));
+  }
+  return -1;
 }

@@ -37,9 +37,9 @@ const ministryIndex: Map<string, Map<RegisterType, string>> = (() => {
   for (const t of Object.values(templates)) {
     for (const c of t.columns) {
       const k = headerKey(c.name);
-      let byType = ix.get(k);
-      if (!byType) ix.set(k, (byType = new Map()));
+      const byType = ix.get(k) ?? new Map<RegisterType, string>();
       byType.set(t.registerType, c.name);
+      ix.set(k, byType);
     }
   }
   return ix;
@@ -97,9 +97,9 @@ export function matchHeader(sheetName: string, cells: readonly HeaderCell[], exp
     const byType = lookupMinistry(cell.text);
     if (byType) {
       for (const [type, name] of byType) {
-        let s = perType.get(type);
-        if (!s) perType.set(type, (s = new Set()));
+        const s = perType.get(type) ?? new Set<string>();
         s.add(name);
+        perType.set(type, s);
       }
     }
     const name = legacy?.get(headerKey(cell.text)) ?? byType?.get(expected);

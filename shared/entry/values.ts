@@ -2,7 +2,7 @@
  * Turning what a cell holds into the canonical text of its column, and the format checks the
  * validator uses. Pure functions, no exceljs: the reader hands plain values in.
  */
-import { canonicalCode } from './codes.js';
+import { canonicalCode, isCode } from './codes.js';
 import type { ColumnDef } from './columns.js';
 
 /**
@@ -17,7 +17,7 @@ export function decodeOoxmlEscapes(s: string): string {
 /** The inverse, for writing: a literal "_x0041_" must survive a round trip through Excel. */
 export function encodeOoxmlEscapes(s: string): string {
   if (!s.includes('_x')) return s;
-  return s.replace(/_x[0-9A-Fa-f]{4}_/g, (m) => `_x005F${m.slice(1)}`);
+  return s.replace(/_x[0-9A-Fa-f]{4}_/g, (m) => `_x005F_${m.slice(1)}`);
 }
 
 // C0 and C1 controls other than tab, line feed and carriage return (handled as whitespace).
@@ -25,8 +25,12 @@ export function encodeOoxmlEscapes(s: string): string {
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 // Invisible format characters pasted from web pages (zero-width spaces, BOM): dropped silently.
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
-// Anything outside printable ASCII takes the slow path (NFC, escapes, controls, odd whitespace).
-const NOT_PLAIN = /[^\u0020-\u007E]/;
+/**
+ * Text that needs more than a trim: characters outside printable Latin (ASCII, Latin-1, Latin
+ * Extended-A/B and the precomposed Vietnamese letters of Latin Extended Additional — all already NFC),
+ * a double space, or an OOXML escape. Most cells of a Vietnamese register pass this one test.
+ */
+const NEEDS_WORK = /[^\u0020-\u007E\u00A1-\u024F\u1E00-\u1EFF]| {2}|_x[0-9A-Fa-f]{4}_/;
 
 export interface CleanText {
   text: string | null;
@@ -39,17 +43,31 @@ export interface CleanText {
  * trimmed; line breaks kept only in multiline columns. Empty → null.
  */
 export function cleanText(raw: string, multiline = false): CleanText {
+  const sink: TextSink = {};
+  const text = cleanCellText(raw, multiline, sink);
+  return { text, controls: sink.controls ?? [] };
+}
+
+/** Findings of `cleanCellText` / `canonicalText`, in a reusable object (no allocation per cell). */
+export interface TextSink {
+  /** Control characters found and removed, as "U+0007". */
+  controls?: string[];
+  /** The canonical date when a date's separators or order were changed. */
+  dateChangedTo?: string;
+}
+
+/** `cleanText` without allocating a result: control characters go to `sink.controls` (reset on each call). */
+export function cleanCellText(raw: string, multiline: boolean, sink: TextSink): string | null {
+  sink.controls = undefined;
   let s = raw;
-  let controls: string[] = [];
-  // Fast path: printable ASCII without double spaces needs nothing but a trim.
-  if (!NOT_PLAIN.test(s) && !s.includes('  ') && !s.includes('_x')) {
+  if (!NEEDS_WORK.test(s)) {
     s = s.trim();
-    return { text: s === '' ? null : s, controls };
+    return s === '' ? null : s;
   }
   s = decodeOoxmlEscapes(s).normalize('NFC');
   const found = s.match(CONTROL);
   if (found) {
-    controls = [...new Set(found)].map((c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+    sink.controls = [...new Set(found)].map((c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
     s = s.replace(CONTROL, '');
   }
   s = s.replace(INVISIBLE, '').replace(/\r\n?/g, '\n');
@@ -63,7 +81,7 @@ export function cleanText(raw: string, multiline = false): CleanText {
   } else {
     s = s.replace(/\s+/g, ' ').trim();
   }
-  return { text: s === '' ? null : s, controls };
+  return s === '' ? null : s;
 }
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
@@ -103,9 +121,7 @@ export function normaliseDateText(s: string, format?: DateFormat): NormalisedDat
   return { value: s, changed: false };
 }
 
-export type DateCheck =
-  | { ok: true; year: number; month?: number; day?: number; yearOnly: boolean; key: number }
-  | { ok: false; problem: 'format' | 'invalid' };
+export type DateCheck = { ok: true; year: number; month?: number; day?: number; yearOnly: boolean; key: number } | { ok: false; problem: 'format' | 'invalid' };
 
 /** Checks canonical text against dd.mm.yyyy (or yyyy when allowed). `key` is yyyymmdd (yyyy0000 for a year). */
 export function checkDate(value: string, allowYearOnly: boolean): DateCheck {
@@ -122,8 +138,10 @@ export function checkDate(value: string, allowYearOnly: boolean): DateCheck {
   return { ok: true, year, month, day, yearOnly: false, key: year * 10000 + month * 100 + day };
 }
 
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : DAYS[month - 1]!;
 }
 
 /** "15/2008" → { n: 15, year: 2008 }; anything else → undefined. */
@@ -133,24 +151,33 @@ export function parseSoDangKy(value: string): { n: number; year: number } | unde
   return { n: +m[1]!, year: +m[2]! };
 }
 
-/** Canonical text for a column from cleaned, non-empty text (no checking beyond what makes it canonical). */
-export function canonicalForColumn(col: ColumnDef, text: string, dateFormat?: DateFormat): { value: string; dateChanged?: boolean } {
+const CANONICAL_DATE = /^(\d{2}\.\d{2}\.\d{4}|\d{4})$/;
+
+/**
+ * Canonical text for a column from cleaned, non-empty text (no checking beyond what makes it
+ * canonical). A date whose separators or order were changed is noted in `sink.dateChangedTo`
+ * (reset on each call).
+ */
+export function canonicalText(col: ColumnDef, text: string, dateFormat: DateFormat | undefined, sink: TextSink): string {
+  sink.dateChangedTo = undefined;
   switch (col.type) {
     case 'date':
     case 'dateOrYear': {
+      if (CANONICAL_DATE.test(text)) return text;
       const d = normaliseDateText(text, dateFormat);
-      return d.changed ? { value: d.value, dateChanged: true } : { value: d.value };
+      if (d.changed) sink.dateChangedTo = d.value;
+      return d.value;
     }
     case 'code':
-      return { value: canonicalCode(col.codes!, text) ?? text };
+      return isCode(col.codes!, text) ? text : (canonicalCode(col.codes!, text) ?? text);
     case 'soDangKy':
       // "15 / 2008" is the same number as "15/2008".
-      return { value: text.replace(/\s+/g, '') };
+      return text.includes(' ') ? text.replace(/\s+/g, '') : text;
     case 'idNumber':
       // ID numbers are keyed in groups ("001 234 567 890"); the groups are not part of the number.
-      return { value: text.replace(/[\s.]+/g, '') };
+      return /[\s.]/.test(text) ? text.replace(/[\s.]+/g, '') : text;
     default:
-      return { value: text };
+      return text;
   }
 }
 

@@ -45,6 +45,8 @@ export const UploadRequest = z.strictObject({
   size: z.number().int().positive(),
   /** Ask for an S3 multipart upload (resumable, retried per part); forced above the multipart threshold. */
   multipart: z.boolean().optional(),
+  /** Entry only: a column mapping for a legacy (MISA-era) export, see docs/entry-template.md. */
+  legacyMapping: z.record(z.string(), z.unknown()).optional(),
 });
 export type UploadRequest = z.infer<typeof UploadRequest>;
 
@@ -72,6 +74,7 @@ export const Upload = z.object({
   receivedAt: z.string().optional(),
   etag: z.string().optional(),
   leaseUntil: z.string().optional(),
+  legacyMapping: z.record(z.string(), z.unknown()).optional(),
   /** S3 multipart upload id and part layout when the upload is multipart. */
   multipart: z.object({ s3UploadId: z.string(), partSize: z.number().int(), partCount: z.number().int() }).optional(),
   version: z.number().int().min(1).default(1),

@@ -7,6 +7,7 @@ import { s3 } from '../aws/clients.js';
 import { getConfig } from '../config.js';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
 import { abortMultipart, completeMultipart, createMultipart, listParts, presignParts } from '../aws/s3-multipart.js';
+import { LegacyMapping } from '../entry/legacy/mapping.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
@@ -54,6 +55,10 @@ async function issueUpload(container: { bookId: string; unitCode: string }, req:
   const config = getConfig();
   const max = req.kind === 'scans' ? config.SCAN_UPLOAD_MAX_BYTES : config.UPLOAD_MAX_BYTES;
   if (req.size > max) issues.push({ path: 'size', message: `Tệp vượt quá giới hạn ${Math.round(max / 1024 / 1024)} MB` });
+  if (req.legacyMapping) {
+    const parsed = LegacyMapping.safeParse(req.legacyMapping);
+    if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: `legacyMapping.${i.path.join('.')}`, message: i.message })));
+  }
   if (issues.length) throw new InvalidInput('Yêu cầu tải lên không hợp lệ', { issues });
 
   const uploadId = randomUUID();
@@ -70,6 +75,7 @@ async function issueUpload(container: { bookId: string; unitCode: string }, req:
     version: 1,
     requestedBy: ctx.principal,
     requestedAt: ctx.now,
+    legacyMapping: req.kind === 'entry' ? req.legacyMapping : undefined,
   };
   upload.key = uploadKey(upload);
   const expiresIn = config.PRESIGN_TTL_SECONDS;

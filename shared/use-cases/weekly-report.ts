@@ -4,6 +4,7 @@
  * Reads are proportional to books + units: each commune's books once (through the GSI), one
  * snapshot item per reporting unit per week, never records.
  */
+import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ddbStats, sfn } from '../aws/clients.js';
 import { sendRawEmail } from '../aws/mailer.js';
@@ -199,7 +200,7 @@ export async function requestWeeklyRun(req: RunRequest, ctx: RequestContext) {
   const arn = process.env.REPORT_STATE_MACHINE_ARN;
   if (!arn) throw new ConfigError('REPORT_STATE_MACHINE_ARN is not set');
   const week = req.week ?? isoWeekOf(new Date(ctx.now));
-  const name = `weekly-${week}-${req.unit ?? 'all'}-${Date.parse(ctx.now)}`;
+  const name = `weekly-${week}-${req.unit ?? 'all'}-${Date.parse(ctx.now)}-${randomUUID().slice(0, 8)}`;
   const res = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify({ week, unit: req.unit ?? null, resend: req.resend, requestedBy: ctx.principal.username }) }));
   return { week, unit: req.unit ?? null, resend: req.resend, executionArn: res.executionArn };
 }

@@ -50,7 +50,7 @@ export interface Transition {
  */
 export const transitions: Record<ActionName, Transition> = {
   startDigitisation: { from: 'inventory', to: 'entry', roles: ['commune_officer'], needsReason: false, title: 'Bắt đầu số hóa' },
-  completeEntry: { from: 'entry', to: 'scan', roles: ['entry_clerk', 'commune_officer'], needsReason: false, title: 'Hoàn thành nhập liệu' },
+  completeEntry: { from: 'entry', to: 'scan', roles: [], needsReason: false, system: true, title: 'Nhập liệu hợp lệ (tự động khi tệp Excel đạt kiểm tra)' },
   completeScan: { from: 'scan', to: 'review', roles: [], needsReason: false, system: true, title: 'Đủ bản scan (tự động khi bộ bản scan đầy đủ)' },
   passReview: { from: 'review', to: 'approval', roles: ['commune_officer'], needsReason: false, title: 'Đạt kiểm tra' },
   returnToEntry: { from: 'review', to: 'entry', roles: ['commune_officer'], needsReason: true, title: 'Trả về nhập liệu' },

@@ -14,6 +14,7 @@ import { type BenchResult, type BenchSuite, machineFacts, table } from './bench-
 
 const suites: BenchSuite[] = [
   { name: 'workflow', run: async () => (await import('./workflow.bench.js')).run() },
+  { name: 'entry', run: async () => (await import('./entry.bench.js')).run() },
   { name: 'scans', run: async () => (await import('./scans.bench.js')).run() },
   { name: 'matching', run: async () => (await import('./matching.bench.js')).run() },
 ];

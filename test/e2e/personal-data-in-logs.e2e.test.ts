@@ -17,7 +17,7 @@ const secrets = {
 
 describe('no personal data in logs', () => {
   it('a full flow with planted names, ID numbers and dates of birth leaves none of them in any log line', async () => {
-    const { a, bookId } = await bookWithRecords(2, (i) =>
+    const { a, bookId } = await bookWithRecords(2, (i): Record<string, string> =>
       i === 0
         ? { nksHoTen: 'Hoàng Thị Ngọc Diệp', nksGioiTinh: '2', nksNgaySinh: '23.09.2018', chaHoTen: 'Hoàng Văn Quyết', chaNgaySinh: '1986', meHoTen: 'Bùi Thị Thoa', meNgaySinh: '1990', chaSoDinhDanhCaNhan: '012345678901' }
         : { nksHoTen: 'Lương Thế Vinh', nksGioiTinh: '1', nksNgaySinh: '14.11.2018' },

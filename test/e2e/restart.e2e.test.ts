@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asUser, newBookInventory, waitFor } from '../support/api-client.js';
-import { deliverScans } from '../support/book-flow.js';
+import { deliverScans, uploadEntry } from '../support/book-flow.js';
 import { repoRoot, type StackProcess, startStackProcess } from '../support/stack-process.js';
 
 /** Its own stack (own data dir), stopped with SIGINT mid-workflow and started again on the same data. */
@@ -19,12 +19,13 @@ describe('stopping the local stack mid-workflow', () => {
     let api = stack.info.urls.api;
     const officer = await asUser('hotich.binhan', api);
     const clerk = await asUser('nhaplieu.binhan', api);
-    const created = await officer.post('/books', newBookInventory());
+    const quyenSo = `${Math.floor(Math.random() * 9000) + 1}/2018`;
+    const created = await officer.post('/books', newBookInventory({ quyenSo, yearOpened: 2018, closingTotal: 1 }));
     expect(created.status).toBe(201);
     const bookId = created.body.bookId as string;
     expect((await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' })).status).toBe(202);
     await waitFor(async () => ((await clerk.get(`/books/${bookId}`)).body.waiting ? true : undefined), 'entry');
-    expect((await clerk.post(`/books/${bookId}/actions`, { action: 'completeEntry' })).status).toBe(202);
+    await uploadEntry(clerk, bookId, { quyenSo, yearOpened: 2018 }, 1);
     await waitFor(async () => {
       const b = (await clerk.get(`/books/${bookId}`)).body;
       return b.stage === 'scan' && b.waiting ? true : undefined;
@@ -43,7 +44,7 @@ describe('stopping the local stack mid-workflow', () => {
     }, 'scan after restart');
     expect(resumed.executionSeq).toBe(2);
     expect(resumed.allowedActions).toEqual([]);
-    await deliverScans(contractor, bookId, []);
+    await deliverScans(contractor, bookId, ['1/2018']);
     const officer2 = await asUser('hotich.binhan', api);
     await waitFor(async () => {
       const b = (await officer2.get(`/books/${bookId}`)).body;
@@ -61,5 +62,5 @@ describe('stopping the local stack mid-workflow', () => {
     expect(again.status).toBe(409);
     const history = await officer2.get(`/books/${bookId}/history`);
     expect((history.body.audit as { action: string; actor: { username: string } }[]).filter((e) => e.action === 'workflow.resumed')).toHaveLength(1);
-  });
+  }, 300_000);
 });

@@ -15,7 +15,7 @@ describe('every API route has a real-shaped sample event its handler accepts', (
       // Against the local stack: success, or a domain answer (404 for an execution that does not exist,
       // 409 for an action not allowed now) — never a 500 or a validation error on the sample itself.
       expect([200, 201, 202, 404, 409], JSON.stringify(res)).toContain(res.statusCode);
-      expect(res.headers['content-type']).toMatch(/application\/json/);
+      expect(res.headers['content-type']).toMatch(/application\/(json|vnd\.openxmlformats)/);
     });
   }
 

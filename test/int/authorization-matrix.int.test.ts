@@ -19,6 +19,8 @@ beforeAll(async () => {
   bookId = await createBook(officer);
   await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' });
   executionArn = (await officer.get(`/books/${bookId}`)).body.executionArn;
+  const { putEntryReport } = await import('../../shared/entry/entry-report-repo.js');
+  await putEntryReport({ bookId, uploadId: 'fixture', fileName: 'a.xlsx', at: new Date().toISOString(), status: 'rejected', summary: { rows: 0, errors: 0, warnings: 0 }, issues: [], issuesTruncated: false });
   const { putScanReport } = await import('../../shared/scans/scan-report-repo.js');
   await putScanReport({ bookId, uploadId: 'fixture', fileName: 'a.zip', at: new Date().toISOString(), complete: false, counts: {}, reworkRate: 0, missing: [], files: [], filesTruncated: false, reportKey: '' });
   // An export package on the fixture book for GET /books/{bookId}/export, written while the book has no

@@ -1,13 +1,18 @@
 /** Given-when-then steps for walking a book through its stages over HTTP. */
 import { expect } from 'vitest';
+import type { RegisterType } from '../../shared/books/register-type.js';
 import { asUser, newBookInventory, waitFor } from './api-client.js';
 
 type Client = Awaited<ReturnType<typeof asUser>>;
 
 export async function createBook(officer: Client, overrides: Record<string, unknown> = {}) {
-  const r = await officer.post('/books', newBookInventory(overrides));
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.bookId as string;
+  // Random volume numbers can collide across a long run: a 409 just means "pick another".
+  for (let attempt = 0; ; attempt++) {
+    const r = await officer.post('/books', newBookInventory(overrides));
+    if (r.status === 409 && attempt < 5 && !('quyenSo' in overrides)) continue;
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body.bookId as string;
+  }
 }
 
 /** Waits until the workflow has parked in `stage` and is ready for a decision. */
@@ -32,40 +37,31 @@ export async function actors() {
 }
 
 /**
- * A book waiting in Entry whose `n` records are stored as an accepted entry upload by the clerk
- * would leave them (records KS `1/2018`…`n/2018`; `keyedBy` set for segregation of duties).
+ * A book whose `n` records (KS `1/2018`…`n/2018`) were keyed by the clerk in the Ministry template and
+ * uploaded through the presigned POST; entry validation accepted them and the book is waiting in Scan.
+ * `fieldsOf(i)` overrides columns of row i (names, dates of birth…).
  */
-export async function bookWithRecords(n: number, fieldsOf: (i: number) => Record<string, string> = (i) => ({ nksHoTen: `Nguyễn Văn ${i + 1}`, nksNgaySinh: '01.02.2018' })) {
+export async function bookWithRecords(n: number, fieldsOf: (i: number) => Record<string, string> = () => ({}), opts: { registerType?: RegisterType } = {}) {
   const a = await actors();
-  const bookId = await createBook(a.officer);
+  const quyenSo = `${Math.floor(Math.random() * 9000) + 1}/2018`;
+  const registerType = opts.registerType ?? 'KS';
+  const bookId = await createBook(a.officer, { quyenSo, yearOpened: 2018, closingTotal: n, registerType });
   await act(a.officer, bookId, 'startDigitisation');
   await waitForStage(a.clerk, bookId, 'entry');
-  const { putRecords } = await import('../../shared/records/record-repo.js');
-  const now = new Date().toISOString();
-  await putRecords(
-    Array.from({ length: n }, (_, i) => ({
-      bookId,
-      so: `${i + 1}/2018`,
-      registerType: 'KS' as const,
-      rowNumber: i + 2,
-      fields: { so: `${i + 1}/2018`, ...fieldsOf(i) },
-      entryVersion: 'e2e',
-      version: 1,
-      updatedAt: now,
-      corrections: [],
-    })),
-  );
-  const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { ddb } = await import('../../shared/aws/clients.js');
-  const Key = { PK: `BOOK#${bookId}`, SK: 'BOOK' };
-  const item = (await ddb.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key }))).Item!;
-  const keyedBy = { userId: `u-clerk-${bookId}`, username: 'nhaplieu.binhan', role: 'entry_clerk', unit: '90101' };
-  await ddb.send(
-    new PutCommand({ TableName: process.env.TABLE_NAME, Item: { ...item, entry: { uploadId: 'e2e', keyedBy, acceptedAt: now, records: n }, counts: { ...item.counts, records: n }, version: item.version + 1 } }),
-  );
-  await act(a.clerk, bookId, 'completeEntry');
+  await uploadEntry(a.clerk, bookId, { quyenSo, yearOpened: 2018, registerType }, n, fieldsOf);
   await waitForStage(a.contractor, bookId, 'scan');
   return { a, bookId };
+}
+
+/** The clerk uploads a clean entry workbook of `n` rows through the presigned POST. */
+export async function uploadEntry(clerk: Client, bookId: string, book: { quyenSo: string; yearOpened: number; registerType?: RegisterType }, n: number, fieldsOf: (i: number) => Record<string, string> = () => ({})) {
+  const { entryWorkbook, XLSX } = await import('./entry-files.js');
+  const { postForm } = await import('./scan-files.js');
+  const { bytes } = await entryWorkbook(book, n, fieldsOf);
+  const req = await clerk.post(`/books/${bookId}/uploads`, { kind: 'entry', fileName: 'so-nhap-lieu.xlsx', contentType: XLSX, size: bytes.length });
+  expect(req.status, JSON.stringify(req.body)).toBe(201);
+  expect((await postForm(req.body, bytes, 'so-nhap-lieu.xlsx', XLSX)).status).toBe(204);
+  return req.body as { uploadId: string };
 }
 
 /** The scanning contractor delivers one valid PDF per record (named by the default rule) as a zip, via presigned POST. */
@@ -76,4 +72,15 @@ export async function deliverScans(contractor: Awaited<ReturnType<typeof asUser>
   expect(req.status, JSON.stringify(req.body)).toBe(201);
   expect((await postForm(req.body, zip, 'scans.zip', 'application/zip')).status).toBe(204);
   return req.body as { uploadId: string; key: string };
+}
+
+/** Marks every record OK as the claiming reviewer, then passes the review. */
+export async function reviewAllOk(officer: Client, bookId: string, sos: readonly string[]) {
+  expect((await officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
+  for (const so of sos) {
+    const path = `/books/${bookId}/records/${so.replace('/', '-')}`;
+    const version = (await officer.get(path)).body.version;
+    expect((await officer.call('PATCH', path, { version, status: 'ok' })).status).toBe(200);
+  }
+  await act(officer, bookId, 'passReview');
 }

@@ -53,14 +53,18 @@ describe('transition table', () => {
 
 describe('allowed actions on a book', () => {
   it('while the workflow waits, the role decides', () => {
-    expect(allowedActions(book(), clerk)).toEqual(['completeEntry']);
+    expect(allowedActions(book({ stage: 'review' }), officer)).toEqual(['passReview', 'returnToEntry', 'returnToScan']);
     expect(allowedActions(book({ stage: 'review' }), clerk)).toEqual([]);
+    // Entry, Scan and Reconciliation complete by themselves (system transitions): nobody may take them.
+    expect(allowedActions(book(), clerk)).toEqual([]);
+    expect(allowedActions(book({ stage: 'reconciliation' }), { ...clerk, role: 'commune_police' })).toEqual([]);
   });
 
   it('nothing while a decision is on its way, while no token is parked, or after a failure', () => {
-    expect(allowedActions(book({ pendingAction: { action: 'completeEntry', by: clerk, at: 'now' } }), clerk)).toEqual([]);
-    expect(allowedActions(book({ taskToken: undefined }), clerk)).toEqual([]);
-    expect(allowedActions(book({ failure: { error: 'E', cause: 'c', at: 'now' } }), clerk)).toEqual([]);
+    const inReview = { stage: 'review' as const };
+    expect(allowedActions(book({ ...inReview, pendingAction: { action: 'passReview', by: officer, at: 'now' } }), officer)).toEqual([]);
+    expect(allowedActions(book({ ...inReview, taskToken: undefined }), officer)).toEqual([]);
+    expect(allowedActions(book({ ...inReview, failure: { error: 'E', cause: 'c', at: 'now' } }), officer)).toEqual([]);
   });
 
   it('startDigitisation only once, before any execution', () => {

@@ -3,8 +3,9 @@
  * (a prefix such as `chong`, `nkt`, `nyc` + field suffixes), the basis-document block of our own
  * templates, and the contractor technical columns.
  */
-import type { ColumnDef, ColumnType, CodeList } from '../columns.js';
+
 import { danToc, gioiTinh, loaiCuTru, loaiGiayToTuyThan } from '../codes.js';
+import type { CodeList, ColumnDef, ColumnType } from '../columns.js';
 
 /** Typical limits: long enough for real entries, short enough to catch a pasted paragraph. */
 export const LEN = { name: 150, place: 500, text: 300, remark: 2000, id: 20, short: 50 } as const;

@@ -3,8 +3,9 @@
  * + parent (`cm…`) and child (`nc…`) blocks + declarant (`nyc…`) (domain.md §5). The declarant block
  * is published as "HoTen, QHNguoiDuocNhan, …": the rest follows the death register's declarant block.
  */
-import type { TemplateDef } from '../columns.js';
+
 import { loaiDangKyCMC, loaiXacNhan } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { col, type PersonField, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 const party: PersonField[] = [

@@ -2,8 +2,9 @@
  * Guardianship register (giám hộ). The Ministry's list was not found: DECISION, our shape —
  * register block + subject (the ward, `ndgh…`) + counterpart (the guardian, `ngh…`) + basis document.
  */
-import type { TemplateDef } from '../columns.js';
+
 import { loaiDangKyGH } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { basisBlock, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 export const ghTemplate: TemplateDef = {
@@ -20,7 +21,18 @@ export const ghTemplate: TemplateDef = {
     ...personBlock(
       'ngh',
       'người giám hộ',
-      ['HoTen', 'NgaySinh', 'DanToc', 'QuocTich', 'LoaiCuTru', 'NoiCuTru', 'LoaiGiayToTuyThan', 'SoGiayToTuyThan', 'NgayCapGiayToTuyThan', 'NoiCapGiayToTuyThan'],
+      [
+        'HoTen',
+        'NgaySinh',
+        'DanToc',
+        'QuocTich',
+        'LoaiCuTru',
+        'NoiCuTru',
+        'LoaiGiayToTuyThan',
+        'SoGiayToTuyThan',
+        'NgayCapGiayToTuyThan',
+        'NoiCapGiayToTuyThan',
+      ],
       ['HoTen'],
     ),
     ...basisBlock('văn bản làm căn cứ (văn bản cử, thỏa thuận giám hộ)'),

@@ -1,6 +1,7 @@
 /** Marriage register (kết hôn): register block + husband (`chong…`) and wife (`vo…`) blocks (domain.md §5). */
-import type { TemplateDef } from '../columns.js';
+
 import { loaiDangKyKH } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { type PersonField, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 const spouse: PersonField[] = [

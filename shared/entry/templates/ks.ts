@@ -1,6 +1,7 @@
 /** Birth register (khai sinh): the Ministry's 70 columns, in order (domain.md §5), then the technical columns. */
-import type { TemplateDef } from '../columns.js';
+
 import { danToc, gioiTinh, loaiCuTru, loaiDangKyKS, loaiGiayToTuyThan, nksLoaiKhaiSinh } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { col, LEN, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 /** The mother's and the father's blocks have the same shape. */

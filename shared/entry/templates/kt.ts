@@ -1,6 +1,7 @@
 /** Death register (khai tử): register block + deceased (`nkt…`) + death notice (`gbt…`) + declarant (`nyc…`) (domain.md §5). */
-import type { TemplateDef } from '../columns.js';
+
 import { gbtLoai, loaiDangKyKT } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { col, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 export const ktTemplate: TemplateDef = {

@@ -3,8 +3,9 @@
  * register block + subject (the adopted child, `cn…`) + counterpart (the adoptive parent, `nnn…`)
  * + basis document (`canCu…`). See docs/entry-template.md.
  */
-import type { TemplateDef } from '../columns.js';
+
 import { loaiDangKyNCN } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { basisBlock, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 export const ncnTemplate: TemplateDef = {
@@ -16,7 +17,18 @@ export const ncnTemplate: TemplateDef = {
     ...personBlock(
       'nnn',
       'người nhận nuôi',
-      ['HoTen', 'NgaySinh', 'DanToc', 'QuocTich', 'LoaiCuTru', 'NoiCuTru', 'LoaiGiayToTuyThan', 'SoGiayToTuyThan', 'NgayCapGiayToTuyThan', 'NoiCapGiayToTuyThan'],
+      [
+        'HoTen',
+        'NgaySinh',
+        'DanToc',
+        'QuocTich',
+        'LoaiCuTru',
+        'NoiCuTru',
+        'LoaiGiayToTuyThan',
+        'SoGiayToTuyThan',
+        'NgayCapGiayToTuyThan',
+        'NoiCapGiayToTuyThan',
+      ],
       ['HoTen'],
     ),
     ...basisBlock('văn bản làm căn cứ (ý kiến đồng ý, quyết định)'),

@@ -3,8 +3,9 @@
  * The Ministry's list was not found: DECISION, our shape — register block + subject (the person whose
  * record changes, `ndk…`) + counterpart (the requester, `nyc…`) + what changed + basis document.
  */
-import type { TemplateDef } from '../columns.js';
+
 import { loaiDangKyTDCC } from '../codes.js';
+import type { TemplateDef } from '../columns.js';
 import { basisBlock, col, LEN, personBlock, registerBlock, technicalColumns } from './blocks.js';
 
 export const tdccTemplate: TemplateDef = {

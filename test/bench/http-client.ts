@@ -11,6 +11,7 @@ export interface ApiClient {
   username: string;
   get<T = any>(path: string): Promise<ApiResponse<T>>;
   post<T = any>(path: string, body?: unknown): Promise<ApiResponse<T>>;
+  patch<T = any>(path: string, body: unknown): Promise<ApiResponse<T>>;
 }
 
 export async function login(apiUrl: string, username: string): Promise<string> {
@@ -41,5 +42,6 @@ export async function asUser(apiUrl: string, username: string): Promise<ApiClien
     username,
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body ?? {}),
+    patch: (path, body) => call('PATCH', path, body),
   };
 }

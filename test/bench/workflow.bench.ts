@@ -29,27 +29,61 @@ const users: Record<Actor | 'ops', string> = {
 
 /** The happy path: who acts, and which stage the book must reach (parked, waiting) afterwards. */
 /** An empty zip (just the end-of-central-directory record): a complete delivery for a book without records. */
-/** Presigned POST straight to S3, as the upload form does; the S3 event completes the Scan stage. */
-async function deliverZip(who: ApiClient, bookId: string, zip: Buffer) {
-  const req = await who.post(`/books/${bookId}/uploads`, { kind: 'scans', fileName: 'scans.zip', contentType: 'application/zip', size: zip.length });
+/** Presigned POST straight to S3, as the upload form does; the S3 event completes the stage. */
+async function deliver(who: ApiClient, bookId: string, kind: 'entry' | 'scans', bytes: Buffer, fileName: string, contentType: string) {
+  const req = await who.post(`/books/${bookId}/uploads`, { kind, fileName, contentType, size: bytes.length });
   if (req.status !== 201) return req;
   const form = new FormData();
   for (const [k, v] of Object.entries(req.body.fields as Record<string, string>)) form.append(k, v);
-  form.append('file', new Blob([zip], { type: 'application/zip' }), 'scans.zip');
+  form.append('file', new Blob([bytes], { type: contentType }), fileName);
   const res = await fetch(req.body.url, { method: 'POST', body: form });
   return { ...req, status: res.status === 204 ? 201 : res.status };
 }
 
-const EMPTY_ZIP = Buffer.from(`504b0506${'00'.repeat(18)}`, 'hex');
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** Each step is a decision (action) or a delivery that completes the stage by itself (the scans zip). */
-const steps: { action: string; actor: Actor; next: string; upload?: 'scans' }[] = [
-  { action: 'startDigitisation', actor: 'officer', next: 'entry' },
-  { action: 'completeEntry', actor: 'clerk', next: 'scan' },
-  { action: 'deliverScans', actor: 'contractor', next: 'review', upload: 'scans' },
-  { action: 'passReview', actor: 'officer', next: 'approval' },
-  // A book without people to look up is reconciled as soon as it reaches Reconciliation.
-  { action: 'approve', actor: 'officer2', next: 'completed' },
+/**
+ * Each book is a one-record guardianship book (no one to look up in the population register, so
+ * Reconciliation completes at once): inventory → start → the clerk's workbook (validated from S3) →
+ * the contractor's zip → review (claim, record OK, pass) → approval (export package) → completed.
+ */
+type Step = { name: string; actor: Actor; next: string; run: (who: ApiClient, bookId: string, quyenSo: string) => Promise<ApiResponse>; expected: number };
+const steps: Step[] = [
+  { name: 'startDigitisation', actor: 'officer', next: 'entry', expected: 202, run: (w, b) => w.post(`/books/${b}/actions`, { action: 'startDigitisation' }) },
+  {
+    name: 'uploadEntry',
+    actor: 'clerk',
+    next: 'scan',
+    expected: 201,
+    run: async (w, b, quyenSo) => {
+      const { entryWorkbook } = await import('../support/entry-files.js');
+      const { bytes } = await entryWorkbook({ registerType: 'GH', quyenSo, yearOpened: 2001 }, 1);
+      return deliver(w, b, 'entry', bytes, 'so-nhap-lieu.xlsx', XLSX);
+    },
+  },
+  {
+    name: 'deliverScans',
+    actor: 'contractor',
+    next: 'review',
+    expected: 201,
+    run: async (w, b) => {
+      const { pdfFor, zipOf } = await import('../support/scan-files.js');
+      return deliver(w, b, 'scans', await zipOf([{ name: '1-2001.pdf', data: await pdfFor(b) }]), 'scans.zip', 'application/zip');
+    },
+  },
+  {
+    name: 'review',
+    actor: 'officer',
+    next: 'approval',
+    expected: 202,
+    run: async (w, b) => {
+      await w.post(`/books/${b}/review/claim`);
+      const rec = await w.get(`/books/${b}/records/1-2001`);
+      await w.patch(`/books/${b}/records/1-2001`, { version: rec.body.version, status: 'ok' });
+      return w.post(`/books/${b}/actions`, { action: 'passReview' });
+    },
+  },
+  { name: 'approve', actor: 'officer2', next: 'completed', expected: 202, run: (w, b) => w.post(`/books/${b}/actions`, { action: 'approve' }) },
 ];
 
 /** Attempts per request before a book is given up (409s and errors are counted on every attempt). */
@@ -215,11 +249,11 @@ export async function run(): Promise<BenchResult> {
           () =>
             c.officer.post('/books', {
               unitCode: '90101',
-              registerType: 'KS',
+              registerType: 'GH',
               quyenSo,
               yearOpened: 2001,
               pageCount: 120,
-              closingTotal: 95,
+              closingTotal: 1,
               physicalCondition: 'worn',
               custodyLocation: 'Tủ 3, kho lưu trữ UBND xã',
               notes: '',
@@ -230,9 +264,7 @@ export async function run(): Promise<BenchResult> {
         if (created.body.bookId !== bookId) throw new Error(`unexpected bookId ${created.body.bookId}, expected ${bookId}`);
         for (const s of steps) {
           const who = c[s.actor];
-          const posted = s.upload
-            ? await request(`${s.action} ${bookId}`, () => deliverZip(who, bookId, EMPTY_ZIP), 201)
-            : await request(`${s.action} ${bookId}`, () => who.post(`/books/${bookId}/actions`, { action: s.action }), 202);
+          const posted = await request(`${s.name} ${bookId}`, () => s.run(who, bookId, quyenSo), s.expected);
           runInfo.postMs.push(posted.ms);
           const accepted = performance.now();
           await waitForStage(bookId, s.next, who);
@@ -373,7 +405,7 @@ export async function run(): Promise<BenchResult> {
       'stack start': { value: s(stackStartMs), unit: 's' },
     };
     const perStep = steps.map((st, k) => ({
-      step: st.action,
+      step: st.name,
       postP50: s(
         percentile(
           okRuns.map((r) => r.postMs[k]!),

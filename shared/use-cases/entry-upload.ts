@@ -10,7 +10,8 @@ import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
 import { isWaiting } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
-import { ActionNotAllowed, Conflict } from '../errors.js';
+import { ActionNotAllowed } from '../errors.js';
+import { retryOnConflict } from '../aws/retry.js';
 import { putEntryReport } from '../entry/entry-report-repo.js';
 import { writeErrorWorkbook } from '../entry/error-workbook.js';
 import { InvalidWorkbook } from '../entry/errors.js';
@@ -92,15 +93,10 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
 }
 
 async function setEntry(bookId: string, upload: Upload, records: number, at: string) {
-  for (let attempt = 0; ; attempt++) {
+  await retryOnConflict(async () => {
     const book = await getBook(bookId);
-    try {
-      await saveBook({ ...book, entry: { uploadId: upload.uploadId, keyedBy: upload.requestedBy, acceptedAt: at, records }, counts: { ...book.counts, records }, updatedAt: at }, book.version);
-      return;
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+    await saveBook({ ...book, entry: { uploadId: upload.uploadId, keyedBy: upload.requestedBy, acceptedAt: at, records }, counts: { ...book.counts, records }, updatedAt: at }, book.version);
+  });
 }
 
 async function audit(book: Book, upload: Upload, action: string, at: string, after: Record<string, unknown>) {

@@ -13,7 +13,8 @@ import type { Book } from '../books/book.js';
 import { getBook, listBooksOfCommune, saveBook } from '../books/book-repo.js';
 import { assertUnitInScope, assertVisible } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
-import { ActionNotAllowed, Conflict, Forbidden, InvalidInput } from '../errors.js';
+import { ActionNotAllowed, Forbidden, InvalidInput } from '../errors.js';
+import { retryOnConflict } from '../aws/retry.js';
 import { buildIndex, matchRecords } from '../matching/engine.js';
 import type { PopulationEntry } from '../matching/schema.js';
 import { csvRows, parseExtractRows, xlsxRows } from '../reconciliation/extract.js';
@@ -115,14 +116,10 @@ export async function reconcileBook(bookId: string): Promise<void> {
 }
 
 async function updateRecord(bookId: string, so: string, change: (r: BookRecord) => BookRecord) {
-  for (let attempt = 0; ; attempt++) {
+  return retryOnConflict(async () => {
     const cur = await getRecord(bookId, so);
-    try {
-      return await saveRecord({ ...change(cur), updatedAt: new Date().toISOString() }, cur.version);
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+    return saveRecord({ ...change(cur), updatedAt: new Date().toISOString() }, cur.version);
+  });
 }
 
 /** Counts over the book's people; completes the stage (system action) when everyone is settled. */
@@ -148,15 +145,10 @@ async function recount(bookId: string, extractId: string | undefined) {
     }
   }
   const now = new Date().toISOString();
-  for (let attempt = 0; ; attempt++) {
+  await retryOnConflict(async () => {
     const book = await getBook(bookId);
-    try {
-      await saveBook({ ...book, reconciliation: { extractId: extractId ?? book.reconciliation?.extractId ?? '', ...counts, at: now }, updatedAt: now }, book.version);
-      break;
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+    await saveBook({ ...book, reconciliation: { extractId: extractId ?? book.reconciliation?.extractId ?? '', ...counts, at: now }, updatedAt: now }, book.version);
+  });
   if (settledCount === people) {
     const book = await getBook(bookId);
     const by = book.approval?.by ?? book.pendingAction?.by ?? { userId: 'system', username: 'system', role: 'ops' as const, unit: 'VN' };

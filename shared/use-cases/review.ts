@@ -1,5 +1,6 @@
 /** Review of a book's records against the paper book or the scans (issue 5). */
 import { appendAudit } from '../audit/audit.js';
+import { retryOnConflict } from '../aws/retry.js';
 import { presignGet } from '../aws/s3-objects.js';
 import type { Book } from '../books/book.js';
 import { getBook, listBooksOfCommune, saveBook } from '../books/book-repo.js';
@@ -142,40 +143,30 @@ export async function reviewRecord(bookId: string, so: string, req: RecordReview
 /** Book and clerk counters for a record's first review in this pass (retried on lost races). */
 async function countFirstReview(book: Book, reasons: CorrectionReason[], reviewer: Principal) {
   const clerkError = reasons.some((r) => clerkErrorReasons.includes(r));
-  for (let attempt = 0; ; attempt++) {
-    const fresh = attempt === 0 ? book : await getBook(book.bookId);
+  await retryOnConflict(async () => {
+    const fresh = await getBook(book.bookId);
     const review = fresh.review ?? { mode: 'full' as const, reviewers: [], reviewed: 0, errors: 0 };
-    try {
-      await saveBook(
-        {
-          ...fresh,
-          review: {
-            ...review,
-            reviewers: review.reviewers.includes(reviewer.userId) ? review.reviewers : [...review.reviewers, reviewer.userId],
-            reviewed: review.reviewed + 1,
-            errors: review.errors + (clerkError ? 1 : 0),
-          },
+    await saveBook(
+      {
+        ...fresh,
+        review: {
+          ...review,
+          reviewers: review.reviewers.includes(reviewer.userId) ? review.reviewers : [...review.reviewers, reviewer.userId],
+          reviewed: review.reviewed + 1,
+          errors: review.errors + (clerkError ? 1 : 0),
         },
-        fresh.version,
-      );
-      break;
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+      },
+      fresh.version,
+    );
+  });
   const clerk = book.entry?.keyedBy;
   if (!clerk) return;
   const policy = await getReviewPolicy(book.unitCode);
-  for (let attempt = 0; ; attempt++) {
+  await retryOnConflict(async () => {
     const q = (await findClerkQuality(clerk.userId)) ?? { userId: clerk.userId, unitCode: book.unitCode, recent: '', forceFull: false, reviewed: 0, errors: 0, byReason: {}, version: 0 };
     const next = recordOutcome(q, { clerkError, reasons, sampled: book.review?.mode === 'sample' }, policy.window);
-    try {
-      await saveClerkQuality({ ...next, unitCode: book.unitCode, version: q.version }, q.version === 0 ? undefined : q.version);
-      return;
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+    await saveClerkQuality({ ...next, unitCode: book.unitCode, version: q.version }, q.version === 0 ? undefined : q.version);
+  });
 }
 
 function isRequired(book: Book, so: string): boolean {

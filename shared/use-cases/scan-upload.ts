@@ -11,7 +11,8 @@ import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
 import { isWaiting } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
-import { ActionNotAllowed, Conflict } from '../errors.js';
+import { ActionNotAllowed } from '../errors.js';
+import { retryOnConflict } from '../aws/retry.js';
 import { logger } from '../logger.js';
 import { buildNoticeEmail } from '../notify/notice-email.js';
 import type { BookRecord } from '../records/record.js';
@@ -125,29 +126,19 @@ export async function processScanUpload(upload: Upload): Promise<{ status: 'acce
 
 /** Records the scan on its record; a replaced scan clears the record's review (it must be checked again). */
 async function attachScan(bookId: string, so: string, scan: NonNullable<BookRecord['scan']>, replaced: boolean): Promise<BookRecord> {
-  for (let attempt = 0; ; attempt++) {
+  return retryOnConflict(async () => {
     const record = await getRecord(bookId, so);
-    try {
-      return await saveRecord({ ...record, scan, review: replaced ? undefined : record.review, updatedAt: new Date().toISOString() }, record.version);
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+    return saveRecord({ ...record, scan, review: replaced ? undefined : record.review, updatedAt: new Date().toISOString() }, record.version);
+  });
 }
 
 async function updateScanCount(bookId: string, at: string) {
   let scans = 0;
   for await (const r of allRecords(bookId)) if (r.scan) scans++;
-  for (let attempt = 0; ; attempt++) {
+  await retryOnConflict(async () => {
     const book = await getBook(bookId);
-    if (book.counts.scans === scans) return;
-    try {
-      await saveBook({ ...book, counts: { ...book.counts, scans }, updatedAt: at }, book.version);
-      return;
-    } catch (err) {
-      if (!(err instanceof Conflict) || attempt >= 5) throw err;
-    }
-  }
+    if (book.counts.scans !== scans) await saveBook({ ...book, counts: { ...book.counts, scans }, updatedAt: at }, book.version);
+  });
 }
 
 async function completeScanStage(bookId: string, upload: Upload, at: string) {

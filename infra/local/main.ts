@@ -25,6 +25,7 @@ const u = stack.urls;
 console.log(`
 Hệ thống số hóa sổ hộ tịch đang chạy cục bộ (${((Date.now() - started) / 1000).toFixed(1)} s, dữ liệu trong ${path.relative(repoRoot, dataDir) || '.'}/)
 
+  Trang web         ${u.web}
   API               ${u.api}            (OpenAPI: ${u.api}/openapi.json, cần token)
   Đăng nhập (demo)  curl -s -XPOST ${u.api}/dev/login -H 'content-type: application/json' -d '{"username":"hotich.binhan"}'
   Thư đã gửi        ${u.api}/dev/mail   (giao diện: ${u.ses})

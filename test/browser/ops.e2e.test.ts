@@ -1,0 +1,131 @@
+/**
+ * The ops console in a real browser: executions by status, an execution's history, stalled and
+ * failed books, resume, and the guard against a second execution (the button is disabled while the
+ * book's execution runs; when the server refuses anyway, its message is shown).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asUser, newBookInventory, waitFor } from '../support/api-client.js';
+import { createBook, waitForStage } from '../support/book-flow.js';
+import { accessibilityProblems, goTo, openPage, screenshot, signIn, type TestPage, useBrowser } from '../support/browser.js';
+import { useLocalStackEnv } from '../support/handler-env.js';
+import { failedBook, markStalled, patchBook } from './seed.js';
+
+useLocalStackEnv();
+
+describe('ops console', () => {
+  const browser = useBrowser();
+  let ops: TestPage | undefined;
+  /** The ops user's page, opened on first use (a missing browser fails the test that asks). */
+  const opsPage = async () => {
+    if (!ops) {
+      ops = await openPage(browser());
+      await signIn(ops.page, 'vanhanh');
+    }
+    return ops;
+  };
+  /** Failed at ValidateInventory: A is resumed from the page, B is resumed by someone else first. */
+  let bookA: string;
+  let bookB: string;
+  /** Waiting in Entry (RUNNING) and flagged stalled. */
+  let bookC: string;
+
+  beforeAll(async () => {
+    const officer = await asUser('hotich.binhan');
+    const broken = { closingTotal: null, physicalCondition: 'good', notes: '' };
+    [bookA, bookB] = await Promise.all([failedBook(officer, newBookInventory(broken)), failedBook(officer, newBookInventory(broken))]);
+    // The inventory is fixed (data), so a resumed run passes validation.
+    await patchBook(bookA, { closingTotal: 120 });
+    await patchBook(bookB, { closingTotal: 120 });
+    bookC = await createBook(officer);
+    expect((await officer.post(`/books/${bookC}/actions`, { action: 'startDigitisation' })).status).toBe(202);
+    await waitForStage(officer, bookC, 'entry');
+    await markStalled(bookC, 2);
+  });
+  afterAll(() => {
+    expect(ops?.errors ?? [], 'uncaught errors in the page').toEqual([]);
+  });
+
+  it('lists executions by status and shows a failed execution as a timeline with its error', async () => {
+    const { page } = await opsPage();
+    await goTo(page, '#/van-hanh');
+    await page.locator('[data-testid="executions"]').waitFor();
+    await page.getByLabel('Trạng thái').selectOption('FAILED');
+    await page.locator('[data-testid="executions"][data-status="FAILED"]').waitFor();
+    const rowA = page.locator(`[data-testid="executions"] tr[data-book-id="${bookA}"]`);
+    await expect.poll(() => rowA.count()).toBe(1);
+    expect(await rowA.locator('.badge').textContent()).toBe('Lỗi');
+    expect(await page.locator(`[data-testid="executions"] tr[data-book-id="${bookC}"]`).count()).toBe(0);
+
+    await page.getByLabel('Trạng thái').selectOption('RUNNING');
+    await page.locator('[data-testid="executions"][data-status="RUNNING"]').waitFor();
+    await expect.poll(() => page.locator(`[data-testid="executions"] tr[data-book-id="${bookC}"]`).count()).toBe(1);
+    expect(await rowA.count()).toBe(0);
+
+    // By book: the filter keeps that book's executions only.
+    await page.getByLabel('Trạng thái').selectOption('');
+    await page.locator('[data-testid="executions"][data-status="ALL"]').waitFor();
+    await page.getByLabel('Mã sổ').fill(bookA);
+    await expect.poll(() => page.locator('[data-testid="executions"] tbody tr').count()).toBe(1);
+    await rowA.getByRole('button', { name: /Xem diễn biến/ }).click();
+    await expect.poll(() => page.locator('#execution-history [data-testid="execution-status"]').textContent()).toBe('Lỗi');
+    const failed = page.locator('[data-testid="execution-events"] li.failed');
+    await expect.poll(() => failed.count()).toBeGreaterThan(0);
+    expect(await failed.first().textContent()).toContain('InventoryInvalid');
+    const states = await page.locator('[data-testid="execution-events"] li').evaluateAll((els: any[]) => els.map((e) => e.dataset.state).filter(Boolean));
+    expect(states).toEqual(['ValidateInventory', 'RecordFailure', 'Failed']);
+    // Every event on request.
+    const before = await page.locator('[data-testid="execution-events"] li').count();
+    await page.getByLabel('Hiện mọi sự kiện (mặc định: các bước và lỗi)').check();
+    expect(await page.locator('[data-testid="execution-events"] li').count()).toBeGreaterThan(before);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'ops-01-failed-execution');
+  });
+
+  it('lists stalled and failed books; resume is disabled while the execution runs, works for a failed one, and a refusal is shown', async () => {
+    const { page } = await opsPage();
+    await goTo(page, '#/van-hanh');
+    const table = page.locator('[data-testid="troubled-books"]');
+    await table.waitFor();
+    const row = (id: string) => table.locator(`tr[data-book-id="${id}"]`);
+    await expect.poll(() => row(bookC).count()).toBe(1);
+    expect(await row(bookC).textContent()).toContain('(2 lần)');
+    expect(await row(bookC).locator('[data-testid="execution-status"]').textContent()).toContain('Đang chạy');
+    expect(await row(bookC).locator(`button[data-resume="${bookC}"]`).isDisabled()).toBe(true);
+    expect(await row(bookC).textContent()).toContain('Lượt xử lý đang chạy: không chạy lại được');
+    for (const id of [bookA, bookB]) {
+      expect(await row(id).textContent()).toContain('InventoryInvalid');
+      expect(await row(id).locator('[data-testid="execution-status"]').textContent()).toContain('Lỗi');
+      expect(await row(id).locator(`button[data-resume="${id}"]`).isEnabled()).toBe(true);
+    }
+    await screenshot(page, 'ops-02-troubled-books');
+
+    // A: resumed from the page.
+    await row(bookA).locator(`button[data-resume="${bookA}"]`).click();
+    await expect.poll(() => row(bookA).locator('.row-result').textContent()).toContain(`Đã chạy lại: lượt mới ${bookA}-2`);
+    expect(await row(bookA).locator(`button[data-resume="${bookA}"]`).isDisabled()).toBe(true);
+
+    // B: someone else resumes it first; the page's button is still enabled, the server refuses the second run.
+    const other = await asUser('vanhanh');
+    expect((await other.post(`/ops/books/${bookB}/resume`)).status).toBe(202);
+    await row(bookB).locator(`button[data-resume="${bookB}"]`).click();
+    await expect.poll(() => row(bookB).locator('.row-result .error').textContent()).toContain('Sổ đang có một lượt xử lý chạy, không thể chạy lượt thứ hai');
+    // The row then shows the execution that runs now, and the button stays off.
+    await expect.poll(() => row(bookB).locator('[data-testid="execution-status"]').textContent()).toContain('Đang chạy');
+    expect(await row(bookB).locator(`button[data-resume="${bookB}"]`).isDisabled()).toBe(true);
+    await screenshot(page, 'ops-03-resume-refused');
+
+    // Both now run (Entry): no longer failed, and looking A up shows the guard.
+    const officer = await asUser('hotich.binhan');
+    await waitForStage(officer, bookA, 'entry');
+    await waitFor(async () => ((await officer.get(`/books/${bookB}`)).body.stage === 'entry' ? true : undefined), `${bookB} in entry`);
+    await page.reload();
+    await table.waitFor();
+    expect(await row(bookC).count()).toBe(1);
+    expect(await row(bookA).count()).toBe(0);
+    await page.getByLabel('Tìm sổ theo mã').fill(bookA);
+    await page.getByRole('button', { name: 'Tìm', exact: true }).click();
+    const looked = page.locator(`[data-testid="looked-up-book"] tr[data-book-id="${bookA}"]`);
+    await expect.poll(() => looked.locator('[data-testid="execution-status"]').textContent()).toContain('Đang chạy');
+    expect(await looked.locator(`button[data-resume="${bookA}"]`).isDisabled()).toBe(true);
+  });
+});

@@ -10,7 +10,7 @@ const year = (v: string | null | undefined) => {
   const m = /(\d{4})$/.exec(v ?? '');
   return m ? Number(m[1]) : undefined;
 };
-const clean = (v: string | null | undefined) => (v && v.trim() ? v.trim() : undefined);
+const clean = (v: string | null | undefined) => (v?.trim() ? v.trim() : undefined);
 const sexOf = (v: string | null | undefined, fallback: 1 | 2 | 3): 1 | 2 | 3 => (v === '1' ? 1 : v === '2' ? 2 : v === '3' ? 3 : fallback);
 
 export interface Subject {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { client } from '../support/api-client.js';
-import { act, actors, createBook, waitForStage } from '../support/book-flow.js';
+import { actors, createBook, waitForStage } from '../support/book-flow.js';
 
 describe('book routes are authenticated and scoped', () => {
   it('no token or a forged token → 401', async () => {

@@ -240,7 +240,7 @@ export async function run(): Promise<BenchResult> {
 
     const walk = async (_: unknown, i: number): Promise<BookRun> => {
       const quyenSo = `${i + 1}/2001`;
-      const bookId = `90101-KS-${i + 1}.2001-2001`;
+      const bookId = `90101-GH-${i + 1}.2001-2001`;
       const t0 = performance.now();
       const runInfo: BookRun = { bookId, ok: false, ms: 0, createMs: 0, postMs: [], handoverMs: [] };
       try {

@@ -18,7 +18,7 @@ dynamo.middlewareStack.add(
     ddbStats.itemsRead += (out.Item ? 1 : 0) + (out.Items?.length ?? 0) + Object.values(out.Responses ?? {}).reduce((n, r) => n + r.length, 0);
     return result;
   },
-  { step: 'deserialize', name: 'countItemsRead' },
+  { step: 'initialize', name: 'countItemsRead' },
 );
 
 export const ddb = DynamoDBDocumentClient.from(dynamo, {

@@ -15,7 +15,7 @@ import { Book } from './book.js';
 
 const key = (bookId: string) => ({ PK: `BOOK#${bookId}`, SK: 'BOOK' });
 
-function toItem(book: Book): Record<string, unknown> {
+export function bookItem(book: Book): Record<string, unknown> {
   return {
     ...key(book.bookId),
     entity: 'Book',
@@ -46,7 +46,7 @@ export async function getBook(bookId: string): Promise<Book> {
 export async function insertBook(book: Book): Promise<void> {
   try {
     await ddb.send(
-      new PutCommand({ TableName: getConfig().TABLE_NAME, Item: toItem(book), ConditionExpression: 'attribute_not_exists(PK)' }),
+      new PutCommand({ TableName: getConfig().TABLE_NAME, Item: bookItem(book), ConditionExpression: 'attribute_not_exists(PK)' }),
     );
   } catch (err) {
     if (isConditionFailure(err)) throw new Conflict('Sổ này đã được kiểm kê', { bookId: book.bookId });
@@ -64,7 +64,7 @@ export async function saveBook(next: Omit<Book, 'version'>, expectedVersion: num
     await ddb.send(
       new PutCommand({
         TableName: getConfig().TABLE_NAME,
-        Item: toItem(book),
+        Item: bookItem(book),
         ConditionExpression: '#v = :expected',
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':expected': expectedVersion },

@@ -17,6 +17,7 @@ const suites: BenchSuite[] = [
   { name: 'entry', run: async () => (await import('./entry.bench.js')).run() },
   { name: 'scans', run: async () => (await import('./scans.bench.js')).run() },
   { name: 'matching', run: async () => (await import('./matching.bench.js')).run() },
+  { name: 'reports', run: async () => (await import('./reports.bench.js')).run() },
 ];
 
 const only = process.argv.slice(2);

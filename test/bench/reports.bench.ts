@@ -1,0 +1,174 @@
+/**
+ * Weekly reports at national scale (issue 7): 63 provinces, 696 districts, 10,035 communes (the pre-2025
+ * structure) with one book each in a random stage, then one run of the report workflow for a pre-2025 week
+ * through the local stack: every district's workbook and email, the province rollups and the national one.
+ * Figures: wall time, DynamoDB items read (summed from the report tasks' own counters) vs books + units,
+ * emails sent, and the stack process's peak RSS (all report workers share that one process locally).
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { repoRoot, startStackProcess } from '../support/stack-process.js';
+import { type BenchResult, envInt, printResult, round } from './bench-result.js';
+import { asUser } from './http-client.js';
+
+const WEEK = '2025-W10';
+
+/** Current RSS of the process tree (sampled during the run: the synth at start-up is not a report worker). */
+function treeRssMiB(rootPid: number): number {
+  return treeStatusMiB(rootPid, /VmRSS:\s+(\d+) kB/);
+}
+
+function treeStatusMiB(rootPid: number, field: RegExp): number {
+  const parents = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const raw = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parents.set(Number(d), Number(raw.slice(raw.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  let peak = 0;
+  const queue = [rootPid];
+  while (queue.length) {
+    const pid = queue.shift()!;
+    try {
+      const m = field.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch {
+      /* gone */
+    }
+    for (const [child, parent] of parents) if (parent === pid) queue.push(child);
+  }
+  return peak;
+}
+
+export async function run(): Promise<BenchResult> {
+  const provinces = envInt('BENCH_REPORT_PROVINCES', 63);
+  const districts = envInt('BENCH_REPORT_DISTRICTS', 696);
+  const communes = envInt('BENCH_REPORT_COMMUNES', 10_035);
+  const dataDir = path.join(repoRoot, '.local', `bench-reports-${process.pid}`);
+  const stack = await startStackProcess({ LOCAL_DATA_DIR: dataDir });
+  try {
+    const { env } = JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) as { env: Record<string, string> };
+    Object.assign(process.env, env);
+    const { putUnits } = await import('../../shared/units/unit-repo.js');
+    const { putRecipients } = await import('../../shared/reports/report-repo.js');
+    const { bookItem } = await import('../../shared/books/book-repo.js');
+    const { ddb } = await import('../../shared/aws/clients.js');
+    const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+
+    // 1. Synthetic structure and progress.
+    const seedStart = performance.now();
+    const units: import('../../shared/units/unit.js').Unit[] = [];
+    const base = { validFrom: '2000-01-01', validTo: null, successor: null };
+    for (let p = 0; p < provinces; p++) units.push({ code: `P${String(p + 1).padStart(2, '0')}`, name: `Tỉnh ${p + 1}`, level: 'province', parent: 'VN', ...base });
+    for (let d = 0; d < districts; d++) units.push({ code: `D${String(d + 1).padStart(3, '0')}`, name: `Huyện ${d + 1}`, level: 'district', parent: `P${String((d % provinces) + 1).padStart(2, '0')}`, ...base });
+    for (let c = 0; c < communes; c++) units.push({ code: String(10_000 + c), name: `Xã ${c + 1}`, level: 'commune', parent: `D${String((c % districts) + 1).padStart(3, '0')}`, ...base });
+    await putUnits(units);
+    for (let d = 0; d < districts; d++) await putRecipients(`D${String(d + 1).padStart(3, '0')}`, [`d${d + 1}@bench.hotich.vn`]);
+    const stages = ['inventory', 'entry', 'scan', 'review', 'approval', 'reconciliation', 'completed'] as const;
+    const now = new Date().toISOString();
+    const items = Array.from({ length: communes }, (_, c) => {
+      const records = 10 + (c % 40);
+      return bookItem({
+        bookId: `${10_000 + c}-KS-1.2018-2018`,
+        unitCode: String(10_000 + c),
+        registerType: 'KS',
+        quyenSo: '1/2018',
+        yearOpened: 2018,
+        pageCount: 100,
+        closingTotal: records,
+        physicalCondition: 'worn',
+        custodyLocation: 'Kho',
+        notes: '',
+        stage: stages[c % stages.length]!,
+        version: 1,
+        createdAt: now,
+        createdBy: 'bench',
+        updatedAt: now,
+        stageEnteredAt: now,
+        executionSeq: 0,
+        counts: { records, scans: c % 3 === 0 ? records : 0, uploads: 0 },
+      });
+    });
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: unknown[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (pending?.length) {
+        const res = await ddb.send(new BatchWriteCommand({ RequestItems: { [env.TABLE_NAME!]: pending as never } }));
+        pending = res.UnprocessedItems?.[env.TABLE_NAME!] as unknown[] | undefined;
+      }
+    }
+    const seedMs = performance.now() - seedStart;
+
+    // 2. One run of the week, as the Friday schedule would start it.
+    const ops = await asUser(stack.info.urls.api, 'vanhanh');
+    const mailBefore = ((await (await fetch(`${stack.info.urls.api}/dev/mail`)).json()) as { emails: unknown[] }).emails.length;
+    let peakMiB = 0;
+    const sampler = setInterval(() => {
+      peakMiB = Math.max(peakMiB, treeRssMiB(stack.child.pid!));
+    }, 250);
+    const started = performance.now();
+    const runRes = await ops.post('/reports/weekly/run', { week: WEEK });
+    if (runRes.status !== 202) throw new Error(`run: ${runRes.status} ${JSON.stringify(runRes.body)}`);
+    const sfn = new SFNClient({});
+    const arn = runRes.body.executionArn as string;
+    let status = 'RUNNING';
+    const limitMs = envInt('BENCH_REPORT_TIMEOUT_MS', 900_000);
+    while (status === 'RUNNING' && performance.now() - started < limitMs) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const list = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn.replace(':execution:', ':stateMachine:').replace(/:[^:]+$/, ''), maxResults: 20 }));
+      status = list.executions?.find((e) => e.executionArn === arn)?.status ?? status;
+    }
+    const wallMs = performance.now() - started;
+    clearInterval(sampler);
+
+    // 3. Items read, from the tasks' own counters (each report task returns `itemsRead`).
+    let itemsRead = 0;
+    let token: string | undefined;
+    do {
+      const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 1000, nextToken: token }));
+      for (const e of h.events ?? []) {
+        const out = e.lambdaFunctionSucceededEventDetails?.output ?? e.taskSucceededEventDetails?.output;
+        if (out) itemsRead += Number((JSON.parse(out) as { itemsRead?: number }).itemsRead ?? 0);
+      }
+      token = h.nextToken;
+    } while (token);
+    const sent = (await ops.get(`/reports/weekly?week=${WEEK}`)).body.reports as { unitCode: string; status: string }[];
+    const districtSent = sent.filter((r) => r.unitCode.startsWith('D') && r.status === 'sent').length;
+    const emails = ((await (await fetch(`${stack.info.urls.api}/dev/mail`)).json()) as { emails: unknown[] }).emails.length - mailBefore;
+    const booksPlusUnits = communes + units.length;
+
+    const result: BenchResult = {
+      suite: 'reports',
+      title: 'Weekly reports (issue 7)',
+      parameters: { provinces, districts, communes, books: communes, week: WEEK },
+      figures: {
+        'seed (units, recipients, books)': { value: round(seedMs / 1000, 1), unit: 's' },
+        'execution status': { value: status },
+        'wall time, run → national report done': { value: round(wallMs / 1000, 1), unit: 's' },
+        'district reports sent': { value: `${districtSent}/${districts}` },
+        'emails sent': { value: String(emails) },
+        'DynamoDB items read (report tasks)': { value: String(itemsRead) },
+        'books + units': { value: String(booksPlusUnits) },
+        'items read / (books + units)': { value: String(round(itemsRead / booksPlusUnits, 3)) },
+        'peak RSS of the stack process during the run (all workers)': { value: round(peakMiB, 0), unit: 'MiB' },
+      },
+      goals: [
+        { name: 'all district workbooks and emails', target: '≤ 120 s', measured: `${round(wallMs / 1000, 1)} s, ${districtSent}/${districts}`, pass: wallMs <= 120_000 && districtSent === districts },
+        { name: 'items read', target: '≤ 1.1 × (books + units)', measured: `${round(itemsRead / booksPlusUnits, 3)} ×`, pass: itemsRead <= 1.1 * booksPlusUnits },
+        { name: 'peak RSS per report worker', target: '≤ 512 MB', measured: `${round(peakMiB, 0)} MiB (whole local stack)`, pass: peakMiB <= 512 },
+      ],
+      notes: ['Locally every report task runs inside the one stack process, so its peak RSS bounds each worker from above.'],
+    };
+    printResult(result);
+    return result;
+  } finally {
+    await stack.stop();
+    if (!process.env.BENCH_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1]?.endsWith('reports.bench.ts')) await run();

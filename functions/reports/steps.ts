@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UnitSlice } from '../../shared/reports/report-plan.js';
 
 /** Payloads of the report workflow's tasks (infra/constructs/report-workflow.ts). */
 export const PlanInput = z.object({
@@ -7,6 +8,7 @@ export const PlanInput = z.object({
   resend: z.boolean().nullish().transform((v) => v ?? false),
   time: z.string().optional(),
 });
-export const UnitInput = z.object({ week: z.string(), unit: z.string(), resend: z.boolean().default(false) });
-export const ProvinceInput = z.object({ week: z.string(), province: z.string(), resend: z.boolean().default(false) });
+export const PrepareInput = z.object({ week: z.string(), scope: z.string(), province: z.string() });
+export const UnitInput = z.object({ week: z.string(), unit: UnitSlice, resend: z.boolean().default(false) });
+export const ProvinceInput = z.object({ week: z.string(), scope: z.string(), province: z.string(), resend: z.boolean().default(false) });
 export const NationalInput = z.object({ week: z.string(), resend: z.boolean().default(false) });

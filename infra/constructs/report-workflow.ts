@@ -7,16 +7,18 @@ import { Construct } from 'constructs';
 
 export interface ReportWorkflowProps {
   stateMachineName: string;
-  functions: { plan: lambda.IFunction; unit: lambda.IFunction; province: lambda.IFunction; national: lambda.IFunction };
-  /** Reporting units processed in parallel (each is I/O on DynamoDB, S3 and SES). */
-  maxConcurrency: number;
+  functions: { plan: lambda.IFunction; prepare: lambda.IFunction; unit: lambda.IFunction; province: lambda.IFunction; national: lambda.IFunction };
+  /** Provinces processed in parallel, and reporting units in parallel within each (I/O on DynamoDB, S3 and SES). */
+  maxConcurrency: { provinces: number; unitsPerProvince: number };
 }
 
 /**
- * The weekly report run (JSONPath only): Plan → a Map over reporting units (district / group /
- * province office) → a Map over provinces → the national rollup. A unit whose email keeps failing is
- * recorded as failed and the run goes on; the fan-out keeps each task's cost to one unit's books.
- * The input always carries `week`, `unit` (null = current week, all units) and `resend`.
+ * The weekly report run (JSONPath only): Plan → a Map over provinces, each Prepare → a Map over its
+ * reporting units (district / group / province office) → the province rollup → the national rollup.
+ * Plan freezes the structure once; each unit's task gets its slice of the plan in its input, so no
+ * task reads the unit table again and each task's cost is one unit's books. A unit or province whose
+ * report keeps failing is recorded as failed and the run goes on. The input always carries `week`,
+ * `unit` (null = current week, all units) and `resend`.
  */
 export class ReportWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -39,24 +41,27 @@ export class ReportWorkflow extends Construct {
     const unitTask = task('UnitReport', f.unit, { 'week.$': '$.week', 'unit.$': '$.unit', 'resend.$': '$.resend' }, '$.result');
     unitTask.addCatch(recordFailure('UnitReportFailed'), { resultPath: '$.error' });
     const units = new sfn.Map(this, 'EachReportingUnit', {
-      itemsPath: '$.plan.units',
-      maxConcurrency: props.maxConcurrency,
-      itemSelector: { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend', 'unit.$': '$$.Map.Item.Value' },
+      itemsPath: '$.prepared.units',
+      maxConcurrency: props.maxConcurrency.unitsPerProvince,
+      itemSelector: { 'week.$': '$.week', 'resend.$': '$.resend', 'unit.$': '$$.Map.Item.Value' },
       resultSelector: { 'count.$': 'States.ArrayLength($)' },
       resultPath: '$.units',
     });
     units.itemProcessor(unitTask);
 
-    const provinceTask = task('ProvinceReport', f.province, { 'week.$': '$.week', 'province.$': '$.province', 'resend.$': '$.resend' }, '$.result');
-    provinceTask.addCatch(recordFailure('ProvinceReportFailed'), { resultPath: '$.error' });
+    const prepare = task('PrepareProvince', f.prepare, { 'week.$': '$.week', 'scope.$': '$.scope', 'province.$': '$.province' }, '$.prepared');
+    const provinceTask = task('ProvinceReport', f.province, { 'week.$': '$.week', 'scope.$': '$.scope', 'province.$': '$.province', 'resend.$': '$.resend' }, '$.result');
+    const provinceFailed = recordFailure('ProvinceReportFailed');
+    prepare.addCatch(provinceFailed, { resultPath: '$.error' });
+    provinceTask.addCatch(provinceFailed, { resultPath: '$.error' });
     const provinces = new sfn.Map(this, 'EachProvince', {
       itemsPath: '$.plan.provinces',
-      maxConcurrency: props.maxConcurrency,
-      itemSelector: { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend', 'province.$': '$$.Map.Item.Value' },
+      maxConcurrency: props.maxConcurrency.provinces,
+      itemSelector: { 'week.$': '$.plan.week', 'scope.$': '$.plan.scope', 'resend.$': '$.plan.resend', 'province.$': '$$.Map.Item.Value' },
       resultSelector: { 'count.$': 'States.ArrayLength($)' },
       resultPath: '$.provinces',
     });
-    provinces.itemProcessor(provinceTask);
+    provinces.itemProcessor(prepare.next(units).next(provinceTask));
 
     const national = task('NationalReport', f.national, { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend' }, '$.national');
     national.addCatch(recordFailure('NationalReportFailed'), { resultPath: '$.error' });
@@ -66,7 +71,7 @@ export class ReportWorkflow extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.SIX_MONTHS });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromChainable(plan.next(units).next(provinces).next(wantNational)),
+      definitionBody: sfn.DefinitionBody.fromChainable(plan.next(provinces).next(wantNational)),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(2),

@@ -38,4 +38,7 @@ try {
 } catch (err) {
   console.log(JSON.stringify({ errorType: (err as Error).name, errorMessage: (err as Error).message }, null, 2));
   process.exitCode = 1;
+} finally {
+  // As `sam local invoke` reports it: this process's peak, i.e. the function plus the invoker's own overhead.
+  console.error(`Max memory used: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
 }

@@ -170,7 +170,8 @@ export class AppStack extends Stack {
 
     // Weekly reports: Friday 11:00 Vietnam time, one workflow run fanning out per reporting unit.
     const reportFns = {
-      plan: make('ReportPlan', 'reports/plan.ts'),
+      plan: make('ReportPlan', 'reports/plan.ts', { timeout: Duration.minutes(5), memorySize: 1024 }),
+      prepare: make('ReportPrepare', 'reports/prepare.ts'),
       unit: make('ReportUnit', 'reports/unit.ts', { timeout: Duration.minutes(5), memorySize: 1024 }),
       province: make('ReportProvince', 'reports/province.ts', { timeout: Duration.minutes(10), memorySize: 1536 }),
       national: make('ReportNational', 'reports/national.ts', { timeout: Duration.minutes(15), memorySize: 2048 }),
@@ -179,7 +180,7 @@ export class AppStack extends Stack {
       archiveBucket.grantReadWrite(f);
       f.addToRolePolicy(new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: [sesIdentity] }));
     }
-    this.reports = new ReportWorkflow(this, 'ReportWorkflow', { stateMachineName: reportStateMachineName(config.stage), functions: reportFns, maxConcurrency: 4 });
+    this.reports = new ReportWorkflow(this, 'ReportWorkflow', { stateMachineName: reportStateMachineName(config.stage), functions: reportFns, maxConcurrency: { provinces: 4, unitsPerProvince: 4 } });
     new scheduler.Schedule(this, 'WeeklyReportSchedule', {
       description: 'Weekly progress reports to every reporting unit, Friday 11:00 Asia/Ho_Chi_Minh',
       schedule: scheduler.ScheduleExpression.cron({ minute: '0', hour: '11', weekDay: 'FRI', timeZone: TimeZone.ASIA_HO_CHI_MINH }),

@@ -6,16 +6,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { recordItemsRead } from './read-counter.js';
 
 const dynamo = new DynamoDBClient({ maxAttempts: 5 });
 
-/** Items returned by reads in this container (reports state their read cost; benchmarks check it). */
-export const ddbStats = { itemsRead: 0 };
+export { ddbStats } from './read-counter.js';
 dynamo.middlewareStack.add(
   (next) => async (args) => {
     const result = await next(args);
     const out = (result.output ?? {}) as { Item?: unknown; Items?: unknown[]; Responses?: Record<string, unknown[]> };
-    ddbStats.itemsRead += (out.Item ? 1 : 0) + (out.Items?.length ?? 0) + Object.values(out.Responses ?? {}).reduce((n, r) => n + r.length, 0);
+    recordItemsRead((out.Item ? 1 : 0) + (out.Items?.length ?? 0) + Object.values(out.Responses ?? {}).reduce((n, r) => n + r.length, 0));
     return result;
   },
   { step: 'initialize', name: 'countItemsRead' },

@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { constants, deflateSync } from 'node:zlib';
 
 /**
  * A minimal raster canvas and PNG encoder, so charts need no native or binary package (Lambda
@@ -53,7 +53,7 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
     raw[y * (stride + 1)] = 0; // filter type None
     raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 6, strategy: constants.Z_RLE })), chunk('IEND', new Uint8Array(0))]);
 }
 
 /**
@@ -147,9 +147,17 @@ export class Canvas {
   }
 
   fillRect(x: number, y: number, w: number, h: number, c: Rgb): void {
-    for (let yy = Math.max(0, Math.round(y)); yy < Math.min(this.height, Math.round(y + h)); yy++) {
-      for (let xx = Math.max(0, Math.round(x)); xx < Math.min(this.width, Math.round(x + w)); xx++) this.setPixel(xx, yy, c);
+    const [x0, x1] = [Math.max(0, Math.round(x)), Math.min(this.width, Math.round(x + w))];
+    const [y0, y1] = [Math.max(0, Math.round(y)), Math.min(this.height, Math.round(y + h))];
+    if (x0 >= x1 || y0 >= y1) return;
+    // One row pixel by pixel, the others copied from it (a full-canvas fill is most of a chart's pixels).
+    const first = (y0 * this.width + x0) * 3;
+    for (let i = first; i < first + (x1 - x0) * 3; i += 3) {
+      this.pixels[i] = c[0];
+      this.pixels[i + 1] = c[1];
+      this.pixels[i + 2] = c[2];
     }
+    for (let yy = y0 + 1; yy < y1; yy++) this.pixels.copyWithin((yy * this.width + x0) * 3, first, first + (x1 - x0) * 3);
   }
 
   /**

@@ -1,71 +1,128 @@
 /**
  * Secondary adapter: weekly report data.
- *   PK = REPORT#<week>, SK = SNAP#<reportingUnit>   the unit's commune snapshots + stalled books, frozen at report time
- *   PK = REPORT#<week>, SK = SENT#<unit>            what was produced and sent for a unit (idempotent sends)
- *   PK = UNIT#<unit>,   SK = REPORT_RECIPIENTS      who receives the unit's report
- *   PK = CONFIG,        SK = REPORTING              the reporting structure per province
- * One snapshot item per reporting unit keeps report-time reads proportional to units, not communes × weeks.
+ *   PK = REPORT#<week>, SK = PLAN#<scope>#<province>      a run's frozen plan for a province (its units, recipients, send
+ *                                                         states); scope = `all`, or the unit a narrower run asked for
+ *   PK = REPORT#<week>, SK = PLAN#VN                      the plan of the national rollup
+ *   PK = REPORT#<week>, SK = SNAP#<province>#<unit>       a reporting unit's commune snapshots, stalled books and the
+ *                                                         previous weeks' snapshots, frozen at report time
+ *   PK = REPORT#<week>, SK = PSNAP#<province>             a province's weekly series (for the national rollup)
+ *   PK = REPORT#<week>, SK = SENT#<unit>                  what was produced and sent for a unit (idempotent sends)
+ *   PK = CONFIG,        SK = REPORT_RECIPIENTS            who receives each unit's report (one item, read once per run)
+ *   PK = CONFIG,        SK = REPORTING                    the reporting structure per province
+ * Each report task reads one item of history and the rollups one item per unit or province, so a run's
+ * reads stay ≈ books + units (issue 7). Bulky payloads are gzipped JSON in `data`, far below 400 KB.
  */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ddb } from '../aws/clients.js';
 import { isConditionFailure, stripKeys } from '../aws/dynamo.js';
 import { getConfig } from '../config.js';
+import { Unit } from '../units/unit.js';
+import { ProvincePlan, RecipientMap } from './report-plan.js';
 import { ReportingConfig } from './reporting-structure.js';
+import { SentReport } from './sent-report.js';
 import { CommuneSnapshot, StalledBook } from './snapshot.js';
+import { addWeeks } from './week.js';
 
 const table = () => getConfig().TABLE_NAME;
+/** Weeks of history a report shows (burn-down, 4-week rate, month-to-date baseline). */
+export const HISTORY_WEEKS = 8;
 
-export const UnitSnapshots = z.object({ week: z.string(), unitCode: z.string(), takenAt: z.string(), snapshots: z.array(CommuneSnapshot), stalled: z.array(StalledBook) });
-export type UnitSnapshots = z.infer<typeof UnitSnapshots>;
-
-export const SentReport = z.object({
+export const UnitSnapshots = z.object({
   week: z.string(),
   unitCode: z.string(),
-  kind: z.enum(['district', 'group', 'province', 'provinceRollup', 'national']),
-  s3Key: z.string(),
-  bytes: z.number().int(),
-  recipients: z.array(z.string()),
-  status: z.enum(['generated', 'sending', 'sent', 'failed', 'noRecipients']),
-  messageId: z.string().optional(),
-  attempts: z.number().int().default(0),
-  lastError: z.string().optional(),
-  generatedAt: z.string(),
-  sentAt: z.string().optional(),
-  version: z.number().int().default(1),
+  provinceCode: z.string(),
+  takenAt: z.string(),
+  snapshots: z.array(CommuneSnapshot),
+  stalled: z.array(StalledBook),
+  /** The unit's commune snapshots of the previous `HISTORY_WEEKS` weeks, carried forward week to week. */
+  history: z.array(CommuneSnapshot).default([]),
 });
-export type SentReport = z.infer<typeof SentReport>;
+export type UnitSnapshots = z.infer<typeof UnitSnapshots>;
 
-export async function putUnitSnapshots(s: UnitSnapshots): Promise<void> {
-  await ddb.send(new PutCommand({ TableName: table(), Item: { PK: `REPORT#${s.week}`, SK: `SNAP#${s.unitCode}`, entity: 'UnitSnapshots', ...UnitSnapshots.parse(s) } }));
-}
+export const NationalPlan = z.object({ week: z.string(), units: z.array(Unit), recipients: z.array(z.string()), sent: SentReport.optional() });
 
-/** Snapshot items of one reporting unit for several weeks (missing weeks are simply absent). */
-export async function getUnitSnapshots(unitCode: string, weeks: readonly string[]): Promise<UnitSnapshots[]> {
-  if (!weeks.length) return [];
-  const res = await ddb.send(
-    new BatchGetCommand({ RequestItems: { [table()]: { Keys: weeks.map((w) => ({ PK: `REPORT#${w}`, SK: `SNAP#${unitCode}` })) } } }),
-  );
-  return (res.Responses?.[table()] ?? []).map((i) => UnitSnapshots.parse(stripKeys(i)));
-}
+export { SentReport };
+export type NationalPlan = z.infer<typeof NationalPlan>;
 
-/** Every reporting unit's snapshots for a week (rollups: one item per unit). */
-export async function listWeekSnapshots(week: string): Promise<UnitSnapshots[]> {
-  const out: UnitSnapshots[] = [];
+const pack = (value: unknown) => gzipSync(Buffer.from(JSON.stringify(value)));
+const unpack = (data: unknown): unknown => JSON.parse(gunzipSync(data as Uint8Array).toString('utf8'));
+
+async function queryAll(pk: string, skPrefix: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': `REPORT#${week}`, ':sk': 'SNAP#' },
-        ExclusiveStartKey: start,
-      }),
+      new QueryCommand({ TableName: table(), KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': pk, ':sk': skPrefix }, ExclusiveStartKey: start }),
     );
-    for (const i of res.Items ?? []) out.push(UnitSnapshots.parse(stripKeys(i)));
+    out.push(...(res.Items ?? []));
     start = res.LastEvaluatedKey;
   } while (start);
   return out;
+}
+export async function putUnitSnapshots(s: UnitSnapshots): Promise<void> {
+  const v = UnitSnapshots.parse(s);
+  await ddb.send(
+    new PutCommand({
+      TableName: table(),
+      Item: { PK: `REPORT#${v.week}`, SK: `SNAP#${v.provinceCode}#${v.unitCode}`, entity: 'UnitSnapshots', week: v.week, unitCode: v.unitCode, provinceCode: v.provinceCode, takenAt: v.takenAt, data: pack(v) },
+    }),
+  );
+}
+
+const unitSnapshotsOf = (item: Record<string, unknown>) => UnitSnapshots.parse(unpack(item.data));
+
+/** The unit's latest snapshot item before `week` (at most `HISTORY_WEEKS` back; normally last week's, one read). */
+export async function findPreviousUnitSnapshots(provinceCode: string, unitCode: string, week: string): Promise<UnitSnapshots | undefined> {
+  for (let back = 1; back <= HISTORY_WEEKS; back++) {
+    const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `REPORT#${addWeeks(week, -back)}`, SK: `SNAP#${provinceCode}#${unitCode}` } }));
+    if (res.Item) return unitSnapshotsOf(res.Item);
+  }
+  return undefined;
+}
+
+/** The week's snapshot items of a province's reporting units (one item per unit). */
+export async function listProvinceSnapshots(week: string, provinceCode: string): Promise<UnitSnapshots[]> {
+  return (await queryAll(`REPORT#${week}`, `SNAP#${provinceCode}#`)).map(unitSnapshotsOf);
+}
+
+export async function putProvincePlan(scope: string, plan: ProvincePlan): Promise<void> {
+  await ddb.send(
+    new PutCommand({ TableName: table(), Item: { PK: `REPORT#${plan.week}`, SK: `PLAN#${scope}#${plan.provinceCode}`, entity: 'ProvincePlan', data: pack(ProvincePlan.parse(plan)) } }),
+  );
+}
+
+/** @throws Error when the run's plan step did not store the province (a workflow defect, not user input). */
+export async function getProvincePlan(scope: string, week: string, provinceCode: string): Promise<ProvincePlan> {
+  const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `REPORT#${week}`, SK: `PLAN#${scope}#${provinceCode}` } }));
+  if (!res.Item) throw new Error(`No report plan for province ${provinceCode}, week ${week}`);
+  return ProvincePlan.parse(unpack(res.Item.data));
+}
+
+export async function putNationalPlan(plan: NationalPlan): Promise<void> {
+  await ddb.send(new PutCommand({ TableName: table(), Item: { PK: `REPORT#${plan.week}`, SK: 'PLAN#VN', entity: 'NationalPlan', data: pack(NationalPlan.parse(plan)) } }));
+}
+
+/** @throws Error when the run's plan step did not store the national plan. */
+export async function getNationalPlan(week: string): Promise<NationalPlan> {
+  const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `REPORT#${week}`, SK: 'PLAN#VN' } }));
+  if (!res.Item) throw new Error(`No national report plan for week ${week}`);
+  return NationalPlan.parse(unpack(res.Item.data));
+}
+
+const ProvinceSeries = z.object({ week: z.string(), provinceCode: z.string(), series: z.array(CommuneSnapshot) });
+
+/** A province's figures per week (`provinceSeriesOf`), stored by its rollup. */
+export async function putProvinceSeries(week: string, provinceCode: string, series: readonly CommuneSnapshot[]): Promise<void> {
+  await ddb.send(
+    new PutCommand({ TableName: table(), Item: { PK: `REPORT#${week}`, SK: `PSNAP#${provinceCode}`, entity: 'ProvinceSeries', data: pack(ProvinceSeries.parse({ week, provinceCode, series })) } }),
+  );
+}
+
+/** Every province's series stored for the week (one item per province). */
+export async function listProvinceSeries(week: string): Promise<CommuneSnapshot[]> {
+  return (await queryAll(`REPORT#${week}`, 'PSNAP#')).flatMap((i) => ProvinceSeries.parse(unpack(i.data)).series);
 }
 
 export async function findSentReport(week: string, unitCode: string): Promise<SentReport | undefined> {
@@ -93,23 +150,45 @@ export async function saveSentReport(next: SentReport, expectedVersion: number |
 }
 
 export async function listSentReports(week: string): Promise<SentReport[]> {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': `REPORT#${week}`, ':sk': 'SENT#' },
-    }),
-  );
-  return (res.Items ?? []).map((i) => SentReport.parse(stripKeys(i)));
+  return (await queryAll(`REPORT#${week}`, 'SENT#')).map((i) => SentReport.parse(stripKeys(i)));
 }
 
-export async function getRecipients(unitCode: string): Promise<string[]> {
-  const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `UNIT#${unitCode}`, SK: 'REPORT_RECIPIENTS' } }));
-  return z.array(z.email()).catch([]).parse(res.Item?.emails ?? []);
+const RECIPIENTS_KEY = { PK: 'CONFIG', SK: 'REPORT_RECIPIENTS' };
+
+/** Recipients of every unit (invalid addresses are dropped, not fatal: a report is still produced). */
+export async function getAllRecipients(): Promise<RecipientMap> {
+  const res = await ddb.send(new GetCommand({ TableName: table(), Key: RECIPIENTS_KEY }));
+  const raw = z.record(z.string(), z.array(z.unknown())).catch({}).parse(res.Item?.recipients ?? {});
+  return Object.fromEntries(Object.entries(raw).map(([unit, emails]) => [unit, emails.filter((e): e is string => z.email().safeParse(e).success)]));
 }
 
+/** Sets one unit's recipients (creates the item on first use; concurrent callers both land). */
 export async function putRecipients(unitCode: string, emails: readonly string[]): Promise<void> {
-  await ddb.send(new PutCommand({ TableName: table(), Item: { PK: `UNIT#${unitCode}`, SK: 'REPORT_RECIPIENTS', entity: 'ReportRecipients', emails: [...emails] } }));
+  const list = RecipientMap.parse({ [unitCode]: [...emails] })[unitCode]!;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: RECIPIENTS_KEY,
+          UpdateExpression: 'SET #r.#u = :e',
+          ConditionExpression: 'attribute_exists(#r)',
+          ExpressionAttributeNames: { '#r': 'recipients', '#u': unitCode },
+          ExpressionAttributeValues: { ':e': list },
+        }),
+      );
+      return;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    try {
+      await ddb.send(new PutCommand({ TableName: table(), Item: { ...RECIPIENTS_KEY, entity: 'ReportRecipients', recipients: { [unitCode]: list } }, ConditionExpression: 'attribute_not_exists(PK)' }));
+      return;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+  throw new Error(`Could not store the report recipients of ${unitCode}`);
 }
 
 export async function getReportingConfig(): Promise<ReportingConfig> {

@@ -317,13 +317,27 @@ export function buildProvinceReport(input: ReportInputs & { provinceCode: string
   };
 }
 
-/** The national report: every province ranked; quality flags on each province's totals. */
-export function buildNationalReport(input: ReportInputs): NationalReport {
+/**
+ * A province's summed figures for every week its communes have data (this week last, zero when
+ * none), as snapshots with the province's code: what a province rollup stores for the national
+ * report, so that the national run reads one item per province, not every commune's snapshots.
+ */
+export function provinceSeriesOf(input: ReportInputs & { provinceCode: string }): CommuneSnapshot[] {
+  const ctx = contextOf(input);
+  const communes = reportingUnitsOf(input.units, ctx.config, ctx.week, input.provinceCode).flatMap((r) => r.communes);
+  return ctx.history.series(communes).map((p) => ({ ...p.figures, week: p.week, unitCode: input.provinceCode, takenAt: reportTimeOf(p.week).toISOString() }));
+}
+
+/**
+ * The national report: every province ranked; quality flags on each province's totals.
+ * `perProvince`: the snapshots are the provinces' series (`provinceSeriesOf`), not communes'.
+ */
+export function buildNationalReport(input: ReportInputs & { perProvince?: boolean }): NationalReport {
   const ctx = contextOf(input);
   const provinces = unitsValidOn(input.units, structureDateOf(ctx.week)).filter((u) => u.level === 'province');
-  const rus = reportingUnitsOf(input.units, ctx.config, ctx.week);
+  const rus = input.perProvince ? [] : reportingUnitsOf(input.units, ctx.config, ctx.week);
   const perProvince = provinces.map((p) => {
-    const communes = rus.filter((r) => r.provinceCode === p.code).flatMap((r) => r.communes);
+    const communes = input.perProvince ? [p.code] : rus.filter((r) => r.provinceCode === p.code).flatMap((r) => r.communes);
     return { communes, computed: progressOf(ctx, { code: p.code, name: p.name, level: 'province', parentCode: 'VN' }, communes) };
   });
   const total = progressOf(

@@ -6,42 +6,49 @@
  */
 import { randomUUID } from 'node:crypto';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ddbStats, sfn } from '../aws/clients.js';
+import { sfn } from '../aws/clients.js';
+import { countReads } from '../aws/read-counter.js';
 import { sendRawEmail } from '../aws/mailer.js';
 import { presignGet, putObject } from '../aws/s3-objects.js';
 import { listBooksOfCommune } from '../books/book-repo.js';
+import { getConfig } from '../config.js';
 import { ConfigError, Forbidden } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { burnDownChartOf } from '../reports/burn-down-chart.js';
 import { buildReportEmail, fitsAsAttachment, headlineOf } from '../reports/email.js';
 import { Campaign } from '../reports/forecast.js';
+import type { WeeklyReport } from '../reports/report.js';
+import { nationalUnits, planProvinces, sliceOf, type UnitSlice } from '../reports/report-plan.js';
 import {
+  findPreviousUnitSnapshots,
   findSentReport,
-  getRecipients,
+  getAllRecipients,
+  getNationalPlan,
+  getProvincePlan,
   getReportingConfig,
-  getUnitSnapshots,
+  HISTORY_WEEKS,
+  listProvinceSeries,
+  listProvinceSnapshots,
   listSentReports,
-  listWeekSnapshots,
+  putNationalPlan,
+  putProvincePlan,
+  putProvinceSeries,
   putUnitSnapshots,
   type SentReport,
   saveSentReport,
 } from '../reports/report-repo.js';
-import type { WeeklyReport } from '../reports/report.js';
-import { getReportingUnit, reportingUnitsOf } from '../reports/reporting-structure.js';
-import { buildDistrictReport, buildNationalReport, buildProvinceReport } from '../reports/rollup.js';
-import { bookSummaryOf, computeCommuneSnapshot, listStalledBooks } from '../reports/snapshot.js';
-import { addWeeks, isoWeekOf, reportTimeOf } from '../reports/week.js';
+import { getReportingUnit } from '../reports/reporting-structure.js';
+import { buildDistrictReport, buildNationalReport, buildProvinceReport, provinceSeriesOf } from '../reports/rollup.js';
 import type { RunRequest } from '../reports/run-request.js';
+import { bookSummaryOf, type CommuneSnapshot, computeCommuneSnapshot, listStalledBooks } from '../reports/snapshot.js';
+import { addWeeks, isoWeekOf, reportTimeOf } from '../reports/week.js';
 import { writeDistrictWorkbook, writeNationalWorkbook, writeProvinceWorkbook } from '../reports/workbook.js';
 import { communesInScope, unitsInScope } from '../units/unit.js';
 import { listUnits } from '../units/unit-repo.js';
-import { getConfig } from '../config.js';
 
-const HISTORY_WEEKS = 8;
 const ATTACH_LIMIT = 5 * 1024 * 1024;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 
 function campaign(): Campaign {
   const raw = process.env.CAMPAIGN;
@@ -53,87 +60,163 @@ function campaign(): Campaign {
   }
 }
 
-/** Which week and which reporting units a run covers (a scheduled run: the week of its fire time). */
+/**
+ * Which week and which provinces a run covers (a scheduled run: the week of its fire time).
+ * 1. Read the units, the reporting configuration, the recipients and the week's send records once.
+ * 2. Freeze a plan per province (and the national one) so that no later step reads all units again.
+ */
 export async function planWeeklyReport(input: { week?: string; unit?: string; resend?: boolean; time?: string }) {
-  const week = input.week ?? isoWeekOf(input.time ? new Date(input.time) : new Date());
-  const [units, config] = await Promise.all([listUnits(), getReportingConfig()]);
-  const all = reportingUnitsOf(units, config, week);
-  const selected = input.unit ? all.filter((r) => r.code === input.unit || r.provinceCode === input.unit) : all;
-  const provinces = [...new Set(selected.map((r) => r.provinceCode))];
-  return { week, resend: input.resend ?? false, units: selected.map((r) => r.code), provinces, national: !input.unit, itemsRead: ddbStats.itemsRead };
+  return countReads(async () => {
+    const week = input.week ?? isoWeekOf(input.time ? new Date(input.time) : new Date());
+    const [units, config, recipients, sent] = await Promise.all([listUnits(), getReportingConfig(), getAllRecipients(), listSentReports(week)]);
+    const plans = planProvinces(units, config, week, recipients, { only: input.unit, sent: new Map(sent.map((r) => [r.unitCode, r])) });
+    // Each scope has its own plan items, so a one-unit run never narrows a full run of the same week.
+    const scope = input.unit ?? 'all';
+    await Promise.all(plans.map((p) => putProvincePlan(scope, p)));
+    const national = !input.unit;
+    if (national) await putNationalPlan({ week, units: nationalUnits(units), recipients: recipients.VN ?? [], sent: sent.find((r) => r.unitCode === 'VN') });
+    return { week, scope, resend: input.resend ?? false, provinces: plans.map((p) => p.provinceCode), national };
+  });
+}
+
+/** A province's reporting units, each with its slice of the plan (the next Map's items). */
+export async function prepareProvinceReport(input: { week: string; scope: string; province: string }) {
+  return countReads(async () => {
+    const plan = await getProvincePlan(input.scope, input.week, input.province);
+    return { units: plan.reportingUnits.map((r) => sliceOf(plan, r.code)) };
+  });
 }
 
 /**
- * One reporting unit: snapshot each of its communes from their books (frozen at report time, idempotent
- * key), build the report from this week and the previous weeks' snapshots, store the workbook, email it.
+ * One reporting unit:
+ * 1. Snapshot each of its communes from their books (frozen at report time; the item is idempotent).
+ * 2. Carry the previous weeks forward from the unit's last snapshot item (one read).
+ * 3. Build the report, store the workbook, email it once.
  */
-export async function runUnitReport(input: { week: string; unit: string; resend: boolean }) {
-  const before = ddbStats.itemsRead;
-  const [units, config] = await Promise.all([listUnits(), getReportingConfig()]);
-  const ru = getReportingUnit(units, config, input.week, input.unit);
-  const takenAt = reportTimeOf(input.week).toISOString();
-  const snapshots = [];
-  const stalled = [];
-  for (const commune of ru.communes) {
-    // A merged commune's books still carry their old commune codes.
-    const codes = communesInScope(units, commune);
-    const books = (await Promise.all(codes.map((c) => listBooksOfCommune(c)))).flat();
-    const summaries = books.map((b) => bookSummaryOf(b, { holder: b.reviewClaim?.by.username }));
-    snapshots.push(computeCommuneSnapshot(input.week, commune, summaries, takenAt));
-    stalled.push(...listStalledBooks(summaries, takenAt));
-  }
-  await putUnitSnapshots({ week: input.week, unitCode: ru.code, takenAt, snapshots, stalled });
-  const history = await getUnitSnapshots(ru.code, previousWeeks(input.week));
-  const report = buildDistrictReport({
-    week: input.week,
-    units,
-    config,
-    campaign: campaign(),
-    snapshots: [...history.flatMap((h) => h.snapshots), ...snapshots],
-    generatedAt: new Date(),
-    unitCode: ru.code,
-    stalledBooks: stalled,
+export async function runUnitReport(input: { week: string; unit: UnitSlice; resend: boolean }) {
+  return countReads(async () => {
+    const { units, config } = input.unit;
+    const ru = getReportingUnit(units, config, input.week, input.unit.code);
+    const takenAt = reportTimeOf(input.week).toISOString();
+    const snapshots = [];
+    const stalled = [];
+    for (const commune of ru.communes) {
+      // A merged commune's books still carry their old commune codes.
+      const codes = communesInScope(units, commune);
+      const books = (await Promise.all(codes.map((c) => listBooksOfCommune(c)))).flat();
+      const summaries = books.map((b) => bookSummaryOf(b, { holder: b.reviewClaim?.by.username }));
+      snapshots.push(computeCommuneSnapshot(input.week, commune, summaries, takenAt));
+      stalled.push(...listStalledBooks(summaries, takenAt));
+    }
+    const previous = await findPreviousUnitSnapshots(ru.provinceCode, ru.code, input.week);
+    const history = recentOf([...(previous?.history ?? []), ...(previous?.snapshots ?? [])], input.week);
+    await putUnitSnapshots({ week: input.week, unitCode: ru.code, provinceCode: ru.provinceCode, takenAt, snapshots, stalled, history });
+    const report = buildDistrictReport({
+      week: input.week,
+      units,
+      config,
+      campaign: campaign(),
+      snapshots: [...history, ...snapshots],
+      generatedAt: new Date(),
+      unitCode: ru.code,
+      stalledBooks: stalled,
+    });
+    const chart = burnDownChartOf(report);
+    const workbook = await writeDistrictWorkbook(report, { chartPng: chart });
+    const sent = await deliver(
+      {
+        week: input.week,
+        unitCode: ru.code,
+        unitName: ru.name,
+        kind: ru.kind,
+        resend: input.resend,
+        recipients: input.unit.recipients,
+        known: input.unit.sent ?? null,
+      },
+      report,
+      workbook,
+      chart,
+    );
+    return { unit: ru.code, status: sent.status };
   });
-  const chart = burnDownChartOf(report);
-  const workbook = await writeDistrictWorkbook(report, { chartPng: chart });
-  const sent = await deliver({ week: input.week, unitCode: ru.code, unitName: ru.name, kind: ru.kind, resend: input.resend }, report, workbook, chart);
-  return { unit: ru.code, status: sent.status, itemsRead: ddbStats.itemsRead - before };
 }
 
-/** A province's rollup (its reporting units and communes ranked), from the units' snapshot items. */
-export async function runProvinceReport(input: { week: string; province: string; resend: boolean }) {
-  const before = ddbStats.itemsRead;
-  const [units, config, week] = await Promise.all([listUnits(), getReportingConfig(), listWeekSnapshots(input.week)]);
-  const inProvince = new Set(reportingUnitsOf(units, config, input.week, input.province).map((r) => r.code));
-  const history = (await Promise.all(previousWeeks(input.week).map((w) => listWeekSnapshots(w)))).flat();
-  const snapshots = [...history, ...week].filter((s) => inProvince.has(s.unitCode)).flatMap((s) => s.snapshots);
-  const report = buildProvinceReport({ week: input.week, units, config, campaign: campaign(), snapshots, generatedAt: new Date(), provinceCode: input.province });
-  const chart = burnDownChartOf(report);
-  const workbook = await writeProvinceWorkbook(report, { chartPng: chart });
-  const name = units.find((u) => u.code === input.province)?.name ?? input.province;
-  const sent = await deliver({ week: input.week, unitCode: `P${input.province}`, unitName: name, kind: 'provinceRollup', resend: input.resend, recipientsOf: input.province }, report, workbook, chart);
-  return { province: input.province, status: sent.status, itemsRead: ddbStats.itemsRead - before };
+/** A province's rollup (its reporting units and communes ranked) from its units' snapshot items. */
+export async function runProvinceReport(input: { week: string; scope: string; province: string; resend: boolean }) {
+  return countReads(async () => {
+    const [plan, items] = await Promise.all([getProvincePlan(input.scope, input.week, input.province), listProvinceSnapshots(input.week, input.province)]);
+    const snapshots = items.flatMap((i) => [...i.history, ...i.snapshots]);
+    const inputs = {
+      week: input.week,
+      units: plan.units,
+      config: plan.config,
+      campaign: campaign(),
+      snapshots,
+      generatedAt: new Date(),
+      provinceCode: input.province,
+    };
+    const report = buildProvinceReport(inputs);
+    await putProvinceSeries(input.week, input.province, provinceSeriesOf(inputs));
+    const chart = burnDownChartOf(report);
+    const workbook = await writeProvinceWorkbook(report, { chartPng: chart });
+    const sent = await deliver(
+      {
+        week: input.week,
+        unitCode: `P${input.province}`,
+        unitName: report.province.name,
+        kind: 'provinceRollup',
+        resend: input.resend,
+        recipients: plan.recipients,
+        known: plan.sent ?? null,
+      },
+      report,
+      workbook,
+      chart,
+    );
+    return { province: input.province, status: sent.status };
+  });
 }
 
-/** The national ranking of provinces (stored; emailed to the Ministry when recipients are configured). */
+/** The national ranking of provinces from the provinces' stored series (emailed when recipients are configured). */
 export async function runNationalReport(input: { week: string; resend: boolean }) {
-  const before = ddbStats.itemsRead;
-  const [units, config] = await Promise.all([listUnits(), getReportingConfig()]);
-  const weeks = [...previousWeeks(input.week), input.week];
-  const snapshots = (await Promise.all(weeks.map((w) => listWeekSnapshots(w)))).flat().flatMap((s) => s.snapshots);
-  const report = buildNationalReport({ week: input.week, units, config, campaign: campaign(), snapshots, generatedAt: new Date() });
-  const chart = burnDownChartOf(report);
-  const workbook = await writeNationalWorkbook(report, { chartPng: chart });
-  const sent = await deliver({ week: input.week, unitCode: 'VN', unitName: 'Toàn quốc', kind: 'national', resend: input.resend }, report, workbook, chart);
-  return { status: sent.status, itemsRead: ddbStats.itemsRead - before };
+  return countReads(async () => {
+    const [plan, snapshots] = await Promise.all([getNationalPlan(input.week), listProvinceSeries(input.week)]);
+    const report = buildNationalReport({ week: input.week, units: plan.units, campaign: campaign(), snapshots, generatedAt: new Date(), perProvince: true });
+    const chart = burnDownChartOf(report);
+    const workbook = await writeNationalWorkbook(report, { chartPng: chart });
+    const sent = await deliver(
+      {
+        week: input.week,
+        unitCode: 'VN',
+        unitName: 'Toàn quốc',
+        kind: 'national',
+        resend: input.resend,
+        recipients: plan.recipients,
+        known: plan.sent ?? null,
+      },
+      report,
+      workbook,
+      chart,
+    );
+    return { status: sent.status };
+  });
+}
+
+/** Snapshots of the `HISTORY_WEEKS` weeks before `week` (older ones are dropped as the item rolls forward). */
+function recentOf(snapshots: readonly CommuneSnapshot[], week: string): CommuneSnapshot[] {
+  const from = addWeeks(week, -HISTORY_WEEKS);
+  return snapshots.filter((s) => s.week >= from && s.week < week);
 }
 
 /**
  * Store the workbook, then email it once: a unit already `sent` for the week is not emailed again
  * unless `resend`; a failure is recorded (attempts, error) and rethrown so the workflow retries.
+ * `known` is the send record the plan found (null: none). Every write is conditional on the version
+ * it saw, so a concurrent run of the same week is detected, the record re-read, and the decision
+ * taken again: the email still goes out at most once.
  */
 async function deliver(
-  target: { week: string; unitCode: string; unitName: string; kind: SentReport['kind']; resend: boolean; recipientsOf?: string },
+  target: { week: string; unitCode: string; unitName: string; kind: SentReport['kind']; resend: boolean; recipients: string[]; known: SentReport | null },
   report: WeeklyReport,
   workbook: Buffer,
   chart: Buffer,
@@ -141,36 +224,51 @@ async function deliver(
   const config = getConfig();
   const s3Key = `reports/weekly/${target.week}/${target.unitCode}.xlsx`;
   await putObject(config.ARCHIVE_BUCKET, s3Key, workbook, XLSX);
-  const recipients = await getRecipients(target.recipientsOf ?? target.unitCode);
-  const now = new Date().toISOString();
-  const existing = await findSentReport(target.week, target.unitCode);
-  const base: SentReport = {
-    week: target.week,
-    unitCode: target.unitCode,
-    kind: target.kind,
-    s3Key,
-    bytes: workbook.length,
-    recipients,
-    status: recipients.length ? 'sending' : 'noRecipients',
-    attempts: (existing?.attempts ?? 0) + (recipients.length ? 1 : 0),
-    generatedAt: now,
-    version: existing?.version ?? 0,
-  };
-  if (existing?.status === 'sent' && !target.resend) {
-    // Regenerated (the file is new), never sent twice.
-    const kept = { ...existing, s3Key, bytes: workbook.length, generatedAt: now };
-    await saveSentReport(kept, existing.version);
-    return kept;
+  const { recipients } = target;
+  let existing: SentReport | undefined = target.known ?? undefined;
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) {
+      existing = await findSentReport(target.week, target.unitCode);
+      // Another run of this week got in first and is sending right now: it owns this email.
+      if (existing?.status === 'sending') return existing;
+    }
+    if (attempt > 3) throw new Error(`Weekly report ${target.week}/${target.unitCode}: send record keeps changing`);
+    const now = new Date().toISOString();
+    if (existing?.status === 'sent' && !target.resend) {
+      // Regenerated (the file is new), never sent twice.
+      const kept = { ...existing, s3Key, bytes: workbook.length, generatedAt: now };
+      if (await saveSentReport(kept, existing.version)) return kept;
+      continue;
+    }
+    const base: SentReport = {
+      week: target.week,
+      unitCode: target.unitCode,
+      kind: target.kind,
+      s3Key,
+      bytes: workbook.length,
+      recipients,
+      status: recipients.length ? 'sending' : 'noRecipients',
+      attempts: (existing?.attempts ?? 0) + (recipients.length ? 1 : 0),
+      generatedAt: now,
+      version: existing?.version ?? 0,
+    };
+    if (!(await saveSentReport(base, existing?.version))) continue;
+    if (!recipients.length) return base;
+    return send({ ...base, version: (existing?.version ?? 0) + 1 }, target, report, workbook, chart);
   }
-  if (!(await saveSentReport(base, existing?.version))) return (await findSentReport(target.week, target.unitCode)) ?? base;
-  if (!recipients.length) return base;
-  const sending = { ...base, version: (existing?.version ?? 0) + 1 };
+}
+
+async function send(sending: SentReport, target: { unitCode: string; unitName: string; week: string }, report: WeeklyReport, workbook: Buffer, chart: Buffer) {
+  const config = getConfig();
   try {
     const attachment = fitsAsAttachment(workbook.length, ATTACH_LIMIT)
       ? workbook
-      : { presignedUrl: (await presignGet(config.ARCHIVE_BUCKET, s3Key, { expiresIn: 7 * 86400 })).url, expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString() };
+      : {
+          presignedUrl: (await presignGet(config.ARCHIVE_BUCKET, sending.s3Key, { expiresIn: 7 * 86400 })).url,
+          expiresAt: new Date(Date.now() + 7 * 86400_000).toISOString(),
+        };
     const raw = await buildReportEmail({
-      to: recipients,
+      to: sending.recipients,
       from: config.MAIL_FROM,
       unitCode: target.unitCode,
       unitName: target.unitName,
@@ -180,7 +278,7 @@ async function deliver(
       chartPng: chart,
       sizeLimitBytes: ATTACH_LIMIT,
     });
-    const messageId = await sendRawEmail(config.MAIL_FROM, recipients, raw);
+    const messageId = await sendRawEmail(config.MAIL_FROM, sending.recipients, raw);
     const sent: SentReport = { ...sending, status: 'sent', messageId, sentAt: new Date().toISOString(), lastError: undefined };
     await saveSentReport(sent, sending.version);
     return sent;
@@ -191,17 +289,19 @@ async function deliver(
   }
 }
 
-function previousWeeks(week: string): string[] {
-  return Array.from({ length: HISTORY_WEEKS }, (_, i) => addWeeks(week, -(HISTORY_WEEKS - i)));
-}
-
 /** Ops: run a week now (the same workflow the Friday schedule starts). */
 export async function requestWeeklyRun(req: RunRequest, ctx: RequestContext) {
   const arn = process.env.REPORT_STATE_MACHINE_ARN;
   if (!arn) throw new ConfigError('REPORT_STATE_MACHINE_ARN is not set');
   const week = req.week ?? isoWeekOf(new Date(ctx.now));
   const name = `weekly-${week}-${req.unit ?? 'all'}-${Date.parse(ctx.now)}-${randomUUID().slice(0, 8)}`;
-  const res = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify({ week, unit: req.unit ?? null, resend: req.resend, requestedBy: ctx.principal.username }) }));
+  const res = await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn: arn,
+      name,
+      input: JSON.stringify({ week, unit: req.unit ?? null, resend: req.resend, requestedBy: ctx.principal.username }),
+    }),
+  );
   return { week, unit: req.unit ?? null, resend: req.resend, executionArn: res.executionArn };
 }
 

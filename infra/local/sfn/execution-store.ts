@@ -63,14 +63,22 @@ async function writeJsonAtomically(path: string, data: string): Promise<void> {
   await rename(tmp, path);
 }
 
-/** A JSON file written atomically; `schedule` coalesces: the snapshot is taken when the write starts. */
+/**
+ * A JSON file written atomically; `schedule` coalesces: the snapshot is taken when the write starts.
+ * Writes follow each other at least `minIntervalMs` apart (a long execution's record is large and
+ * changes with every event, so writing it after each one would be quadratic); `flush` skips the wait.
+ */
 class CoalescingJsonFile {
   private pending: (() => unknown) | undefined;
   private running: Promise<void> | undefined;
+  private lastWrite = 0;
+  private flushing = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly path: string,
     private readonly onIdle: () => void = () => {},
+    private readonly minIntervalMs = 0,
   ) {}
 
   schedule(snapshot: () => unknown): void {
@@ -79,24 +87,46 @@ class CoalescingJsonFile {
   }
 
   async flush(): Promise<void> {
-    while (this.running) await this.running;
+    this.flushing = true;
+    this.wake?.();
+    try {
+      while (this.running) await this.running;
+    } finally {
+      this.flushing = false;
+    }
   }
 
   private async drain(): Promise<void> {
     while (this.pending) {
+      const wait = this.lastWrite + this.minIntervalMs - Date.now();
+      if (wait > 0 && !this.flushing) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
       const snapshot = this.pending;
       this.pending = undefined;
+      if (!snapshot) continue;
       try {
         await writeJsonAtomically(this.path, JSON.stringify(snapshot()));
       } catch (error) {
         // A failed write must not kill the emulator; the next change rewrites the whole file.
         console.error(`local-sfn: could not write ${this.path}`, error);
       }
+      this.lastWrite = Date.now();
     }
     this.running = undefined;
     this.onIdle();
   }
 }
+
+/** Minimum time between two writes of one execution's file (the index is written on status changes only). */
+const EXECUTION_WRITE_INTERVAL_MS = 1000;
 
 export class ExecutionStore {
   private readonly index: CoalescingJsonFile;
@@ -174,9 +204,13 @@ export class ExecutionStore {
     const arn = record.executionArn;
     let writer = this.writers.get(arn);
     if (!writer) {
-      const file = new CoalescingJsonFile(join(this.executionsDir, fileNameOf(arn)), () => {
-        if (this.writers.get(arn)?.file === file) this.writers.delete(arn);
-      });
+      const file = new CoalescingJsonFile(
+        join(this.executionsDir, fileNameOf(arn)),
+        () => {
+          if (this.writers.get(arn)?.file === file) this.writers.delete(arn);
+        },
+        EXECUTION_WRITE_INTERVAL_MS,
+      );
       writer = { file, record };
       this.writers.set(arn, writer);
     }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -165,5 +165,6 @@ export class StatefulStack extends Stack {
       readAttributes: new cognito.ClientAttributes().withCustomAttributes('unit').withStandardAttributes({ email: true }),
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Where admins create users (docs/deployment.md)' });
   }
 }

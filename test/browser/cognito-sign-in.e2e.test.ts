@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AUDIENCE, LocalAuth } from '../../infra/local/auth.js';
 import { demoUsers } from '../../shared/demo/demo-users.js';
 import { type FakeCognito, startFakeCognito } from '../support/fake-cognito.js';
-import { openPage, screenshot, type TestPage, useBrowser, webUrl } from '../support/browser.js';
+import { accessibilityProblems, openPage, screenshot, type TestPage, useBrowser, webUrl } from '../support/browser.js';
 
 describe('sign-in through the Cognito hosted UI (authorization code + PKCE)', () => {
   const browser = useBrowser();
@@ -61,6 +61,7 @@ describe('sign-in through the Cognito hosted UI (authorization code + PKCE)', ()
     // A protected page without a session: the sign-in page, with one button (no demo user list).
     await page.locator('[data-testid="sign-in-redirect"]').waitFor();
     expect(await page.locator('button[data-username]').count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'cognito-01-sign-in');
 
     fake.nextUser = 'hotich.binhan';
@@ -113,6 +114,7 @@ describe('sign-in through the Cognito hosted UI (authorization code + PKCE)', ()
     expect(fake.tokenRequests.length).toBe(tokens);
     expect(tp.page.url()).not.toContain('code=');
     expect(await storedSession(tp)).toBeNull();
+    expect(await accessibilityProblems(tp.page)).toEqual([]);
     await screenshot(tp.page, 'cognito-03-forged-callback');
   });
 

@@ -1,6 +1,6 @@
 /** CDK entry point: `npm run synth` (offline) or `npx cdk deploy --all -c stage=prod`. */
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { acknowledgeAcceptedWildcards } from './nag.js';
 import { cdkContext, readDeployConfig, stackNames } from './config.js';
 import { AppStack } from './stacks/app-stack.js';
@@ -22,6 +22,6 @@ export function buildApp(app = new App({ context: cdkContext })) {
 
 if (process.argv[1]?.endsWith('app.ts')) {
   const { app } = buildApp();
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   app.synth();
 }

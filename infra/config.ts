@@ -18,6 +18,23 @@ export const DeployConfig = z.object({
   /** ap-southeast-1 (Singapore) is the nearest region; see docs/deployment.md on data residency. */
   region: z.string().default('ap-southeast-1'),
   account: z.string().optional(),
+  /**
+   * Prefix of the Cognito hosted-UI domain, https://<prefix>.auth.<region>.amazoncognito.com (unique per
+   * region across all AWS accounts; Cognito refuses prefixes containing aws, amazon or cognito).
+   * Default `sohoa-hotich-<stage>`.
+   */
+  hostedUiPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/)
+    .refine((p) => !/aws|amazon|cognito/.test(p), 'Cognito refuses domain prefixes containing aws, amazon or cognito')
+    .optional(),
+  /**
+   * Extra URLs the pages are served from (a custom domain, a test origin), each ending in `/`. They become
+   * extra sign-in callback and sign-out URLs of the pages' app client, beside the CloudFront URL. When set,
+   * the API's and the upload bucket's CORS allow exactly these origins instead of `*` (list the CloudFront
+   * URL too if the pages are still used from it; see docs/deployment.md).
+   */
+  webUrls: z.array(z.string().url().regex(/^https:\/\/[^/]+\/$|^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/$/, 'an https origin ending in / (http only for localhost)')).default([]),
 });
 export type DeployConfig = z.infer<typeof DeployConfig>;
 
@@ -33,8 +50,22 @@ export function readDeployConfig(get: (key: string) => unknown): DeployConfig {
     campaign: get('campaign'),
     region: get('region') ?? 'ap-southeast-1',
     account: process.env.CDK_DEFAULT_ACCOUNT,
+    hostedUiPrefix: get('hostedUiPrefix') || undefined,
+    webUrls: listContext(get('webUrls')),
   });
 }
+
+/** A list from cdk.json (an array) or from `-c key='["a","b"]'` / `-c key=a,b` (a string). */
+function listContext(value: unknown): unknown {
+  if (value === undefined || value === null || value === '') return [];
+  if (typeof value !== 'string') return value;
+  return value.trim().startsWith('[') ? JSON.parse(value) : value.split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+export const hostedUiPrefix = (config: DeployConfig) => config.hostedUiPrefix ?? `sohoa-hotich-${config.stage}`;
+
+/** Origins allowed by CORS on the API and the upload bucket: the configured page origins, or `*` (see webUrls). */
+export const corsOrigins = (config: DeployConfig) => (config.webUrls.length ? config.webUrls.map((u) => new URL(u).origin) : ['*']);
 
 export const stackNames = (stage: string) => ({
   stateful: `HoTich-${stage}-Stateful`,

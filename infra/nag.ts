@@ -20,6 +20,8 @@ const acceptedWildcards: { pattern: RegExp; reason: string }[] = [
   { pattern: /^Resource::\*$/, reason: 'X-Ray PutTraceSegments/PutTelemetryRecords and CloudWatch Logs delivery APIs accept only Resource::*.' },
   { pattern: /^Resource::arn:aws:states:[^:]+:.+:execution:hotich-[a-z0-9-]+-book-workflow:\*$/, reason: 'Executions of our own state machine (names are per book).' },
   { pattern: /^Resource::<[A-Za-z0-9]+\.Arn>:\*$/, reason: 'Invocation of our own Lambda function and its versions/aliases (<fn>:*).' },
+  { pattern: /^Resource::<WebBucket[A-Za-z0-9]+\.Arn>\/\*$/, reason: 'Objects of the pages’ own bucket, replaced as a whole by each deployment of web/.' },
+  { pattern: /^Resource::arn:aws:s3:::cdk-[a-z0-9]+-assets-(<AWS::AccountId>|\d{12})-[a-z0-9-]+\/\*$/, reason: 'The CDK bootstrap assets bucket, from which the pages’ deployment reads the zipped web/ (asset keys are content hashes).' },
 ];
 
 /** Acknowledges, finding by finding, the accepted IAM wildcards below `scope`. Call once all constructs exist. */

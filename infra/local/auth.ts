@@ -9,7 +9,8 @@ import { jwtVerify, SignJWT } from 'jose';
 import type { Principal } from '../../shared/users/user.js';
 
 const ISSUER = 'urn:hotich:local';
-const AUDIENCE = 'hotich-local-web';
+/** The local stand-in's audience: what an app client id is to Cognito-issued ID tokens. */
+export const AUDIENCE = 'hotich-local-web';
 
 export class LocalAuth {
   private constructor(private readonly key: Uint8Array) {}
@@ -22,8 +23,9 @@ export class LocalAuth {
     return new LocalAuth(Buffer.from(readFileSync(file, 'utf8').trim(), 'hex'));
   }
 
-  async sign(user: Principal, ttl = '8h'): Promise<string> {
-    return new SignJWT({ 'cognito:username': user.username, 'cognito:groups': [user.role], 'custom:unit': user.unit, ...(user.email ? { email: user.email } : {}), token_use: 'id' })
+  /** `extra` adds claims an ID token may carry besides the user's (e.g. the OpenID `nonce`); it cannot change those. */
+  async sign(user: Principal, ttl = '8h', extra: Record<string, string> = {}): Promise<string> {
+    return new SignJWT({ ...extra, 'cognito:username': user.username, 'cognito:groups': [user.role], 'custom:unit': user.unit, ...(user.email ? { email: user.email } : {}), token_use: 'id' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(user.userId)
       .setIssuer(ISSUER)

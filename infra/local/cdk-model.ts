@@ -83,6 +83,7 @@ export function readCloudAssembly(outdir: string, region: string, accountId: str
           const code = p.Code as { S3Key?: Json };
           const key = typeof code?.S3Key === 'string' ? code.S3Key : undefined;
           if (!key) break; // inline custom-resource handlers have no bundle to run locally
+          if (!String(p.Runtime ?? '').startsWith('nodejs')) break; // CDK's deploy-time handlers (the pages' BucketDeployment is Python)
           const assetDir = path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
           const [file, exp] = String(p.Handler).split('.');
           const vars = ((p.Environment as { Variables?: Record<string, Json> })?.Variables ?? {}) as Record<string, Json>;

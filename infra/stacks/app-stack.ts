@@ -1,4 +1,6 @@
-import { ArnFormat, CfnOutput, Duration, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -6,22 +8,27 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { routeList } from '../../functions/routes.js';
-import { type DeployConfig, reportStateMachineName, resourceNames, stateMachineName } from '../config.js';
+import { corsOrigins, type DeployConfig, reportStateMachineName, resourceNames, stateMachineName } from '../config.js';
 import { AppFunction } from '../constructs/app-function.js';
 import { BookWorkflow } from '../constructs/book-workflow.js';
 import { ReportWorkflow } from '../constructs/report-workflow.js';
+import { WebHosting } from '../constructs/web-hosting.js';
 import { acknowledge } from '../nag.js';
 import type { StatefulStack } from './stateful-stack.js';
 
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+
 /**
  * Stateless part: the book workflow and its task functions, the HTTP API (one function per route),
- * the S3-notification consumer and the scheduled functions. Safe to destroy and redeploy.
+ * the S3-notification consumer, the scheduled functions, and the pages (S3 + CloudFront + their
+ * Cognito app client). Safe to destroy and redeploy.
  */
 export class AppStack extends Stack {
   readonly functions: AppFunction[] = [];
@@ -29,6 +36,7 @@ export class AppStack extends Stack {
   readonly api: apigw.HttpApi;
   readonly asyncDlq: sqs.Queue;
   readonly reports: ReportWorkflow;
+  readonly web: WebHosting;
 
   constructor(scope: Construct, id: string, props: StackProps & { config: DeployConfig; stateful: StatefulStack }) {
     super(scope, id, props);
@@ -67,9 +75,10 @@ export class AppStack extends Stack {
 
     this.asyncDlq = new sqs.Queue(this, 'AsyncDlq', { encryption: sqs.QueueEncryption.KMS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledge(this.asyncDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of asynchronous invocations.');
+    acknowledge(this.asyncDlq, 'Serverless-SQSRedrivePolicy', 'This queue is itself the dead-letter queue of asynchronous invocations and schedules; its messages are examined and re-driven by hand (alarm AsyncDlqNotEmpty).');
 
-    const make = (id: string, entry: string, extra: Partial<ConstructorParameters<typeof AppFunction>[2]> = {}) => {
-      const f = new AppFunction(this, id, { entry, environment, ...extra }).bindTable(table).bindAuditTable(auditTable);
+    const make = (id: string, entry: string, invokedBy: AppFunction['invokedBy'], extra: Partial<ConstructorParameters<typeof AppFunction>[2]> = {}) => {
+      const f = new AppFunction(this, id, { entry, environment, invokedBy, ...extra }).bindTable(table).bindAuditTable(auditTable);
       this.functions.push(f);
       return f;
     };
@@ -83,12 +92,12 @@ export class AppStack extends Stack {
 
     // Workflow task functions.
     const stepFns = {
-      validateInventory: make('WfValidateInventory', 'workflow/validate-inventory.ts'),
-      enterStage: make('WfEnterStage', 'workflow/enter-stage.ts'),
-      escalate: make('WfEscalate', 'workflow/escalate.ts'),
-      recordFailure: make('WfRecordFailure', 'workflow/record-failure.ts'),
-      complete: make('WfComplete', 'workflow/complete.ts'),
-      buildExport: make('WfBuildExport', 'workflow/build-export.ts', { timeout: Duration.minutes(15), memorySize: 1024 }),
+      validateInventory: make('WfValidateInventory', 'workflow/validate-inventory.ts', 'workflow'),
+      enterStage: make('WfEnterStage', 'workflow/enter-stage.ts', 'workflow'),
+      escalate: make('WfEscalate', 'workflow/escalate.ts', 'workflow'),
+      recordFailure: make('WfRecordFailure', 'workflow/record-failure.ts', 'workflow'),
+      complete: make('WfComplete', 'workflow/complete.ts', 'workflow'),
+      buildExport: make('WfBuildExport', 'workflow/build-export.ts', 'workflow', { timeout: Duration.minutes(15), memorySize: 1024 }),
     };
     grantWorkflowControl(stepFns.enterStage);
     archiveBucket.grantRead(stepFns.enterStage);
@@ -99,18 +108,23 @@ export class AppStack extends Stack {
       functions: stepFns,
     });
 
-    // HTTP API: Cognito-issued JWTs, verified by API Gateway before any function runs.
+    // HTTP API: Cognito-issued JWTs, verified by API Gateway before any function runs. The audience is
+    // the tools' SRP client and the pages' client (created with the pages below, hence lazily).
+    // CORS: the pages' configured origins, or `*` when none are configured: the CloudFront URL cannot be
+    // named here, since the pages' CSP names the API (a cycle). Tokens travel in the Authorization header,
+    // never in cookies, so `*` lends no credentials to other origins.
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    let web: WebHosting | undefined;
     this.api = new apigw.HttpApi(this, 'Api', {
       description: 'Số hóa sổ hộ tịch',
       corsPreflight: {
-        allowOrigins: ['*'],
-        allowMethods: [apigw.CorsHttpMethod.ANY],
+        allowOrigins: corsOrigins(config),
+        allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PUT, apigw.CorsHttpMethod.PATCH],
         allowHeaders: ['authorization', 'content-type'],
         maxAge: Duration.hours(1),
       },
       defaultAuthorizer: new HttpJwtAuthorizer('Jwt', `https://cognito-idp.${this.region}.amazonaws.com/${stateful.userPool.userPoolId}`, {
-        jwtAudience: [stateful.userPoolClient.userPoolClientId],
+        jwtAudience: [stateful.userPoolClient.userPoolClientId, Lazy.string({ produce: () => web?.client.userPoolClientId })],
       }),
     });
     const stage = this.api.defaultStage!.node.defaultChild as apigw.CfnStage;
@@ -121,7 +135,7 @@ export class AppStack extends Stack {
     stage.defaultRouteSettings = { throttlingBurstLimit: 200, throttlingRateLimit: 100 };
 
     for (const route of routeList) {
-      const f = make(`Api${route.name}`, route.entry, { description: `${route.method} ${route.path}` });
+      const f = make(`Api${route.name}`, route.entry, 'api', { description: `${route.method} ${route.path}` });
       if (['BookAction', 'ResumeBook', 'ListExecutions', 'ExecutionHistory', 'ResolveMismatch', 'AssignedIds'].includes(route.name)) grantWorkflowControl(f);
       if (route.name === 'BookReconciliation') archiveBucket.grantReadWrite(f);
       if (['ResolveMismatch', 'AssignedIds'].includes(route.name)) archiveBucket.grantRead(f);
@@ -151,8 +165,11 @@ export class AppStack extends Stack {
     }
 
     // S3 object-created notifications arrive through the stateful stack's queue.
-    const uploadReceived = make('UploadReceived', 's3/upload-received.ts', { timeout: Duration.minutes(15), memorySize: 1024 });
+    const uploadReceived = make('UploadReceived', 's3/upload-received.ts', 'sqs', { timeout: Duration.minutes(15), memorySize: 1024 });
     uploadReceived.addEventSource(new SqsEventSource(uploadEvents, { batchSize: 5, reportBatchItemFailures: true }));
+    for (const mapping of uploadReceived.node.findAll().filter((c) => c instanceof lambda.CfnEventSourceMapping)) {
+      acknowledge(mapping, 'Serverless-LambdaEventSourceMappingDestination', 'On-failure destinations are not supported for SQS event sources; the upload-events queue’s redrive policy (5 receives) sends failed messages to its dead-letter queue, which is alarmed.');
+    }
     uploadBucket.grantRead(uploadReceived);
     archiveBucket.grantReadWrite(uploadReceived);
     uploadReceived.addToRolePolicy(
@@ -160,7 +177,7 @@ export class AppStack extends Stack {
     );
 
     // Scheduled functions (EventBridge Scheduler, Vietnam time).
-    const sweeper = make('SweepPending', 'scheduled/sweep-pending.ts', { deadLetterQueue: this.asyncDlq });
+    const sweeper = make('SweepPending', 'scheduled/sweep-pending.ts', 'async', { deadLetterQueue: this.asyncDlq });
     grantWorkflowControl(sweeper);
     new scheduler.Schedule(this, 'SweepPendingSchedule', {
       description: 'Re-deliver decisions the workflow has not taken up',
@@ -170,11 +187,11 @@ export class AppStack extends Stack {
 
     // Weekly reports: Friday 11:00 Vietnam time, one workflow run fanning out per reporting unit.
     const reportFns = {
-      plan: make('ReportPlan', 'reports/plan.ts', { timeout: Duration.minutes(5), memorySize: 1024 }),
-      prepare: make('ReportPrepare', 'reports/prepare.ts'),
-      unit: make('ReportUnit', 'reports/unit.ts', { timeout: Duration.minutes(5), memorySize: 1024 }),
-      province: make('ReportProvince', 'reports/province.ts', { timeout: Duration.minutes(10), memorySize: 1536 }),
-      national: make('ReportNational', 'reports/national.ts', { timeout: Duration.minutes(15), memorySize: 2048 }),
+      plan: make('ReportPlan', 'reports/plan.ts', 'workflow', { timeout: Duration.minutes(5), memorySize: 1024 }),
+      prepare: make('ReportPrepare', 'reports/prepare.ts', 'workflow'),
+      unit: make('ReportUnit', 'reports/unit.ts', 'workflow', { timeout: Duration.minutes(5), memorySize: 1024 }),
+      province: make('ReportProvince', 'reports/province.ts', 'workflow', { timeout: Duration.minutes(10), memorySize: 1536 }),
+      national: make('ReportNational', 'reports/national.ts', 'workflow', { timeout: Duration.minutes(15), memorySize: 2048 }),
     };
     for (const f of [reportFns.unit, reportFns.province, reportFns.national]) {
       archiveBucket.grantReadWrite(f);
@@ -191,7 +208,22 @@ export class AppStack extends Stack {
       }),
     });
 
+    // The pages: S3 + CloudFront, their generated config.js, and their Cognito app client.
+    this.web = web = new WebHosting(this, 'Web', {
+      webDir,
+      apiUrl: this.api.apiEndpoint,
+      userPool: stateful.userPool,
+      hostedUi: stateful.hostedUi,
+      uploadBucketName: uploadBucket.bucketName,
+      archiveBucketName: archiveBucket.bucketName,
+      extraUrls: config.webUrls,
+      removalPolicy: config.stage === 'local' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'WebUrl', { value: this.web.url });
+    new CfnOutput(this, 'HostedUiUrl', { value: stateful.hostedUi.baseUrl() });
+    new CfnOutput(this, 'WebClientId', { value: this.web.client.userPoolClientId });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,7 +7,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Role } from '../../shared/users/user.js';
-import { type DeployConfig, resourceNames } from '../config.js';
+import { corsOrigins, type DeployConfig, hostedUiPrefix, resourceNames } from '../config.js';
 import { acknowledge } from '../nag.js';
 
 /**
@@ -24,6 +24,8 @@ export class StatefulStack extends Stack {
   readonly uploadEventsDlq: sqs.Queue;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
+  /** The hosted UI (sign-in with password and TOTP) the pages redirect to; their app client is in the AppStack. */
+  readonly hostedUi: cognito.UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: StackProps & { config: DeployConfig }) {
     super(scope, id, props);
@@ -80,8 +82,9 @@ export class StatefulStack extends Stack {
       removalPolicy: retain,
       cors: [
         {
+          // The pages post and put the file straight here; multipart reads each part's ETag.
           allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.PUT, s3.HttpMethods.GET],
-          allowedOrigins: ['*'],
+          allowedOrigins: corsOrigins(props.config),
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag'],
           maxAge: 3000,
@@ -106,7 +109,7 @@ export class StatefulStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'archive/',
       removalPolicy: retain,
-      cors: [{ allowedMethods: [s3.HttpMethods.GET], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3000 }],
+      cors: [{ allowedMethods: [s3.HttpMethods.GET], allowedOrigins: corsOrigins(props.config), allowedHeaders: ['*'], maxAge: 3000 }],
     });
 
     this.uploadEventsDlq = new sqs.Queue(this, 'UploadEventsDlq', {
@@ -116,6 +119,7 @@ export class StatefulStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     acknowledge(this.uploadEventsDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue.');
+    acknowledge(this.uploadEventsDlq, 'Serverless-SQSRedrivePolicy', 'This queue is the dead-letter queue of the upload events; its messages are examined and re-driven by hand (alarm UploadEventsDlqNotEmpty).');
     this.uploadEvents = new sqs.Queue(this, 'UploadEvents', {
       queueName: names.uploadEventsQueue,
       encryption: sqs.QueueEncryption.KMS_MANAGED,
@@ -147,6 +151,11 @@ export class StatefulStack extends Stack {
     for (const role of Role.options) {
       new cognito.CfnUserPoolGroup(this, `Group-${role}`, { userPoolId: this.userPool.userPoolId, groupName: role });
     }
+    this.hostedUi = this.userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: hostedUiPrefix(props.config) },
+      managedLoginVersion: cognito.ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
+    // For SRP sign-in by tools and scripts; the pages use the hosted UI through their own client (AppStack).
     this.userPoolClient = this.userPool.addClient('WebClient', {
       authFlows: { userSrp: true },
       generateSecret: false,
@@ -156,5 +165,6 @@ export class StatefulStack extends Stack {
       readAttributes: new cognito.ClientAttributes().withCustomAttributes('unit').withStandardAttributes({ email: true }),
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Where admins create users (docs/deployment.md)' });
   }
 }

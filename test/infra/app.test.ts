@@ -1,6 +1,6 @@
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, type CfnResource, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeList } from '../../functions/routes.js';
 import { buildApp } from '../../infra/app.js';
@@ -20,7 +20,7 @@ beforeAll(() => {
   const sm = Object.values(app.findResources('AWS::StepFunctions::StateMachine'))[0]!;
   const joined = sm.Properties.DefinitionString['Fn::Join'][1] as unknown[];
   definition = JSON.parse(joined.map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"AWS::Partition"}' ? 'aws' : 'arn:fn')).join(''));
-});
+}, 120_000); // building the app takes seconds on a shared 2-core machine
 
 describe('book workflow (synthesised definition)', () => {
   it('has a task-token wait for each of the five waiting stages, with a timeout that escalates', () => {
@@ -105,8 +105,13 @@ describe('API and functions', () => {
     for (const r of Object.values(routes)) expect(r.Properties.AuthorizationType).toBe('JWT');
   });
 
-  it('runs every function on Node 24 arm64 with tracing', () => {
-    const fns = Object.values(app.findResources('AWS::Lambda::Function'));
+  it('runs every function of ours on Node 24 arm64 with tracing', () => {
+    // Ours = every AppFunction; the only other function is CDK's BucketDeployment handler for the pages.
+    const ours = new Set(built.appStack.functions.map((f) => built.appStack.getLogicalId(f.node.defaultChild as CfnResource)));
+    const all = app.findResources('AWS::Lambda::Function');
+    const others = Object.keys(all).filter((id) => !ours.has(id));
+    expect(others).toEqual([expect.stringMatching(/^CustomCDKBucketDeployment/)]);
+    const fns = Object.entries(all).filter(([id]) => ours.has(id)).map(([, f]) => f);
     expect(fns.length).toBeGreaterThan(routeList.length);
     for (const f of fns) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
@@ -161,15 +166,133 @@ describe('monitoring', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
-  it('has zero unacknowledged findings, and every acknowledgement has a reason', () => {
+describe('cdk-nag AwsSolutions and Serverless', () => {
+  it('has zero unacknowledged findings in either pack, and every acknowledgement has a reason', () => {
     for (const stack of [built.stateful, built.appStack, built.monitoring] as Stack[]) {
-      const report = new AwsSolutionsChecks().validateScope(stack);
-      const open = report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
-      expect(open, open.join('\n')).toEqual([]);
+      for (const pack of [new AwsSolutionsChecks(), new ServerlessChecks()]) {
+        const report = pack.validateScope(stack);
+        const open = report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+        expect(open, `${pack.readPackName}: ${open.join('\n')}`).toEqual([]);
+      }
     }
     const acks = built.app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'));
     expect(acks.length).toBeGreaterThan(0);
     for (const a of acks) for (const reason of Object.values(a.data as Record<string, string>)) expect(reason.length).toBeGreaterThan(20);
+  });
+});
+
+/** Logical id a `{ "Fn::GetAtt": [id, …] }` or `{ Ref: id }` points at. */
+const refId = (v: any): string | undefined => v?.['Fn::GetAtt']?.[0] ?? v?.Ref;
+
+describe('dead-letter queues and their alarms (issue 9)', () => {
+  it('gives every asynchronously invoked function a dead-letter queue, and only SQS-fed or synchronous ones go without', () => {
+    const fns = app.findResources('AWS::Lambda::Function');
+    // Invoked asynchronously: schedule targets and functions with an invoke permission for S3, SNS or EventBridge.
+    const asyncInvoked = new Set<string>();
+    for (const s of Object.values(app.findResources('AWS::Scheduler::Schedule'))) {
+      const target = refId(s.Properties.Target.Arn);
+      if (target && fns[target]) asyncInvoked.add(target);
+    }
+    for (const p of Object.values(app.findResources('AWS::Lambda::Permission'))) {
+      if (/s3\.amazonaws|sns\.amazonaws|events\.amazonaws/.test(JSON.stringify(p.Properties.Principal))) asyncInvoked.add(refId(p.Properties.FunctionName)!);
+    }
+    expect(asyncInvoked.size).toBeGreaterThan(0);
+    for (const id of asyncInvoked) expect(refId(fns[id]!.Properties.DeadLetterConfig?.TargetArn), id).toBeDefined();
+    // What the code declares (AppFunction.invokedBy) matches how the template invokes it.
+    const declaredAsync = built.appStack.functions.filter((f) => f.invokedBy === 'async').map((f) => built.appStack.getLogicalId(f.node.defaultChild as CfnResource));
+    expect(declaredAsync.sort()).toEqual([...asyncInvoked].sort());
+
+    // SQS-fed functions: the source queue redrives to a dead-letter queue.
+    const mappings = Object.values(app.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings.length).toBeGreaterThan(0);
+    const queues = Object.values(stateful.findResources('AWS::SQS::Queue'));
+    for (const m of mappings) {
+      const source = JSON.stringify(m.Properties.EventSourceArn);
+      const queue = queues.find((q) => q.Properties.QueueName && source.includes(q.Properties.QueueName));
+      expect(queue?.Properties.RedrivePolicy?.deadLetterTargetArn, source).toBeDefined();
+      expect(built.appStack.functions.find((f) => built.appStack.getLogicalId(f.node.defaultChild as CfnResource) === refId(m.Properties.FunctionName))?.invokedBy).toBe('sqs');
+    }
+    // Schedules have their own dead-letter queue for targets that cannot be invoked at all.
+    for (const s of Object.values(app.findResources('AWS::Scheduler::Schedule'))) expect(refId(s.Properties.Target.DeadLetterConfig?.Arn)).toBeDefined();
+  });
+
+  it('alarms on the depth of every dead-letter queue', () => {
+    const dlqs = new Set<string>();
+    for (const f of Object.values(app.findResources('AWS::Lambda::Function'))) if (f.Properties.DeadLetterConfig) dlqs.add(refId(f.Properties.DeadLetterConfig.TargetArn)!);
+    for (const s of Object.values(app.findResources('AWS::Scheduler::Schedule'))) dlqs.add(refId(s.Properties.Target.DeadLetterConfig.Arn)!);
+    for (const q of Object.values(stateful.findResources('AWS::SQS::Queue'))) if (q.Properties.RedrivePolicy) dlqs.add(refId(q.Properties.RedrivePolicy.deadLetterTargetArn)!);
+    expect(dlqs.size).toBe(2);
+    const depthAlarms = Object.values(Template.fromStack(built.monitoring).findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Namespace === 'AWS/SQS',
+    );
+    for (const id of dlqs) {
+      // The alarm's QueueName dimension is imported from the queue's stack: the export names the queue's logical id.
+      const alarm = depthAlarms.find((a) => JSON.stringify(a.Properties.Dimensions).includes(id));
+      expect(alarm, `no alarm on ${id}`).toBeDefined();
+      expect(alarm!.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [expect.anything()] });
+    }
+  });
+});
+
+describe('infrastructure controls of issue 9', () => {
+  const prod = () => buildApp(new App({ context: { ...cdkContext, stage: 'prod', 'aws:cdk:bundling-stacks': [] } }));
+
+  it('encrypts tables and data buckets with the rotating customer key', () => {
+    const keys = Object.keys(stateful.findResources('AWS::KMS::Key', { Properties: { EnableKeyRotation: true } }));
+    expect(keys).toHaveLength(1);
+    for (const t of Object.values(stateful.findResources('AWS::DynamoDB::Table'))) {
+      expect(refId(t.Properties.SSESpecification.KMSMasterKeyId)).toBe(keys[0]);
+    }
+    const data = Object.values(stateful.findResources('AWS::S3::Bucket')).filter((b) => b.Properties.BucketName);
+    expect(data).toHaveLength(2);
+    for (const b of data) {
+      const enc = b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
+      expect(enc.SSEAlgorithm).toBe('aws:kms');
+      expect(refId(enc.KMSMasterKeyID)).toBe(keys[0]);
+    }
+  });
+
+  it('makes every bucket of every stack private, versioned and SSL-only', () => {
+    for (const stack of [built.stateful, built.appStack]) {
+      const t = Template.fromStack(stack);
+      const buckets = t.findResources('AWS::S3::Bucket');
+      expect(Object.keys(buckets).length).toBeGreaterThan(0);
+      const policies = Object.values(t.findResources('AWS::S3::BucketPolicy'));
+      for (const [id, b] of Object.entries(buckets)) {
+        expect(b.Properties.PublicAccessBlockConfiguration, id).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+        expect(b.Properties.VersioningConfiguration, id).toEqual({ Status: 'Enabled' });
+        const policy = policies.find((p) => refId(p.Properties.Bucket) === id);
+        const denyInsecure = policy?.Properties.PolicyDocument.Statement.find((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+        expect(denyInsecure, `${id} has no SSL-only policy`).toBeDefined();
+        expect(denyInsecure.Principal).toEqual({ AWS: '*' });
+      }
+    }
+  });
+
+  it('locks archived objects (scans, reports, exports) for ten years', () => {
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('hotich-local-archive')])]) }),
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 3650 } } },
+    });
+  });
+
+  it('keeps point-in-time recovery everywhere and deletion protection outside the local stage', () => {
+    const prodStateful = Template.fromStack(prod().stateful);
+    const tables = Object.values(prodStateful.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(2);
+    for (const t of tables) {
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(t.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(t.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('throttles the API by default on every route', () => {
+    app.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 });

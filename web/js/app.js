@@ -3,7 +3,7 @@
  * without rewrites), the header with the signed-in user, the role's navigation, focus management.
  */
 import { get, setUnauthorizedHandler } from './api.js';
-import { completeSignIn, currentSession, signOut } from './auth/index.js';
+import { completeSignIn, currentSession, forgetSession, signOut } from './auth/index.js';
 import { $, announce, errorBox, h, replace } from './dom.js';
 import { roleTitles } from './labels.js';
 import { homeOf, navItems } from './roles.js';
@@ -169,7 +169,7 @@ function renderNav(session, active) {
 }
 
 setUnauthorizedHandler(() => {
-  void signOut();
+  forgetSession();
   announce('Phiên đăng nhập đã hết hạn, hãy đăng nhập lại', 'assertive');
   navigate('#/dang-nhap');
 });
@@ -182,5 +182,5 @@ $('#skip-link').addEventListener('click', (e) => {
 });
 
 window.addEventListener('hashchange', () => void route());
-await completeSignIn().catch(() => null);
+await completeSignIn();
 void route();

@@ -1,5 +1,5 @@
 /** Sign-in. Locally: pick a demo user. With a redirect provider (Cognito hosted UI): one button. */
-import { currentSession, provider } from '../auth/index.js';
+import { currentSession, provider, takeSignInFailure } from '../auth/index.js';
 import { announce, errorBox, h, replace } from '../dom.js';
 import { roleTitles } from '../labels.js';
 import { homeOf } from '../roles.js';
@@ -29,13 +29,16 @@ export async function render(main, ctx) {
   };
 
   if (p.kind === 'redirect') {
+    const failed = takeSignInFailure();
     replace(
       main,
       h('h1', {}, title),
+      h('p', { class: 'note' }, 'Đăng nhập bằng tài khoản được cấp, với mật khẩu và mã xác thực hai lớp, trên trang đăng nhập của hệ thống.'),
       session ? h('p', {}, `Bạn đang đăng nhập là ${session.user.username}.`) : null,
-      h('button', { type: 'button', onclick: () => signIn('') }, 'Đăng nhập bằng tài khoản được cấp'),
+      h('button', { type: 'button', 'data-testid': 'sign-in-redirect', onclick: () => signIn('') }, 'Đăng nhập bằng tài khoản được cấp'),
       result,
     );
+    if (failed) replace(result, errorBox(failed));
     return;
   }
 

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { sfn } from '../aws/clients.js';
 import { getStateMachineArn } from '../config.js';
+import { InvalidInput } from '../errors.js';
 import type { Decision, WorkflowInput } from './stages.js';
 
 export function executionName(bookId: string, seq: number): string {
@@ -48,10 +49,20 @@ export async function describeExecution(executionArn: string) {
   return sfn.send(new DescribeExecutionCommand({ executionArn }));
 }
 
+/**
+ * One page of executions. A `nextToken` is the caller's (a query parameter): one Step Functions did not
+ * issue for this listing is a bad request, not a failure.
+ * @throws InvalidInput when Step Functions refuses the token.
+ */
 export async function listExecutions(status: ExecutionStatus | undefined, maxResults: number, nextToken?: string) {
-  return sfn.send(
-    new ListExecutionsCommand({ stateMachineArn: getStateMachineArn(), statusFilter: status, maxResults, nextToken }),
-  );
+  try {
+    return await sfn.send(new ListExecutionsCommand({ stateMachineArn: getStateMachineArn(), statusFilter: status, maxResults, nextToken }));
+  } catch (err) {
+    if ((err as Error).name === 'InvalidToken') {
+      throw new InvalidInput('Mã trang tiếp theo (nextToken) không hợp lệ', { issues: [{ path: 'query.nextToken', message: 'invalid token' }] }, { cause: err });
+    }
+    throw err;
+  }
 }
 
 export async function executionHistory(executionArn: string): Promise<HistoryEvent[]> {

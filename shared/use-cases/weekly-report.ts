@@ -10,7 +10,7 @@ import { ddbStats, sfn } from '../aws/clients.js';
 import { sendRawEmail } from '../aws/mailer.js';
 import { presignGet, putObject } from '../aws/s3-objects.js';
 import { listBooksOfCommune } from '../books/book-repo.js';
-import { ConfigError, Forbidden } from '../errors.js';
+import { ConfigError, Forbidden, InvalidInput } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { burnDownChartOf } from '../reports/burn-down-chart.js';
@@ -195,11 +195,15 @@ function previousWeeks(week: string): string[] {
   return Array.from({ length: HISTORY_WEEKS }, (_, i) => addWeeks(week, -(HISTORY_WEEKS - i)));
 }
 
-/** Ops: run a week now (the same workflow the Friday schedule starts). */
+/** Ops: run a week now (the same workflow the Friday schedule starts). @throws InvalidInput for a unit that makes no report that week. */
 export async function requestWeeklyRun(req: RunRequest, ctx: RequestContext) {
   const arn = process.env.REPORT_STATE_MACHINE_ARN;
   if (!arn) throw new ConfigError('REPORT_STATE_MACHINE_ARN is not set');
   const week = req.week ?? isoWeekOf(new Date(ctx.now));
+  // A unit that reports nothing this week would start a run that does nothing: refuse it instead.
+  if (req.unit && (await planWeeklyReport({ week, unit: req.unit })).units.length === 0) {
+    throw new InvalidInput('Không có đơn vị lập báo cáo tuần với mã này', { issues: [{ path: 'body.unit', message: req.unit }] });
+  }
   const name = `weekly-${week}-${req.unit ?? 'all'}-${Date.parse(ctx.now)}-${randomUUID().slice(0, 8)}`;
   const res = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify({ week, unit: req.unit ?? null, resend: req.resend, requestedBy: ctx.principal.username }) }));
   return { week, unit: req.unit ?? null, resend: req.resend, executionArn: res.executionArn };

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { asUser, type client, login, stackUrls, waitFor } from '../support/api-client.js';
-import { act, bookWithRecords, createBook, waitForStage } from '../support/book-flow.js';
+import { act, bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
 import { entryWorkbook, XLSX } from '../support/entry-files.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { postForm } from '../support/scan-files.js';
@@ -33,6 +33,8 @@ type Client = ReturnType<typeof client>;
 interface World {
   entryBook: { bookId: string; quyenSo: string; yearOpened: number };
   scanBook: { bookId: string };
+  /** A one-record book in Review, claimed by the officer (records can be corrected). */
+  reviewBook: { bookId: string };
   officer: Client;
   clerk: Client;
   contractor: Client;
@@ -55,7 +57,7 @@ interface HttpCase {
   category: Category;
   name: string;
   /** Which book's stored state is compared around the request. */
-  book: 'entry' | 'scan';
+  book: 'entry' | 'scan' | 'review';
   request: (w: World) => Promise<{ status: number; body: any }>;
   expect: HttpExpect;
 }
@@ -153,6 +155,13 @@ const encryptedPdf = (pdf: Buffer) => Buffer.from(pdf.toString('latin1').replace
 
 const B = (w: World) => `/books/${w.entryBook.bookId}`;
 const S = (w: World) => `/books/${w.scanBook.bookId}`;
+
+/** PATCH of the review book's record 1/2018 at its current version, as the claiming officer. */
+async function correct(w: World, body: Record<string, unknown>) {
+  const p = `/books/${w.reviewBook.bookId}/records/1-2018`;
+  const version = (await w.officer.get(p)).body.version;
+  return raw(w, 'PATCH', p, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version, ...body }) });
+}
 
 const cases: Case[] = [
   // ---------------- Excel (entry workbooks, judged from the S3 event)
@@ -318,6 +327,17 @@ const cases: Case[] = [
   { category: 'json', name: 'declared size over the limit (1 TB)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a.xlsx', contentType: XLSX, size: 1e12 })), expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' } },
   { category: 'json', name: 'record review with version as a string', book: 'scan', request: (w) => raw(w, 'PATCH', `${S(w)}/records/1-2018`, { headers: { 'content-type': 'application/json' }, body: '{"version":"1","status":"ok"}' }), expect: invalid('body') },
 
+  { category: 'json', name: 'correction of the field "constructor" (inherited, not a column)', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'constructor', value: 'x', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.constructor' } },
+  { category: 'json', name: 'correction of the field "__proto__"', book: 'review', request: (w) => correct(w, { corrections: [{ field: '__proto__', value: 'x', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.__proto__' } },
+  { category: 'json', name: 'correction value with formula injection =HYPERLINK(…)', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: '=HYPERLINK("http://evil.example","x")', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Giá trị sửa không hợp lệ', issue: 'corrections.nksHoTen' } },
+  { category: 'json', name: 'correction value with a right-to-left override', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: 'Nguyễn \u202Ena Vnăv', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Giá trị sửa không hợp lệ', issue: 'corrections.nksHoTen' } },
+  { category: 'json', name: 'correction with an unknown reason', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: 'Nguyễn Văn An', reason: '__proto__' }] }), expect: invalid('body') },
+  { category: 'json', name: 'too many corrections (81)', book: 'review', request: (w) => correct(w, { corrections: Array.from({ length: 81 }, () => ({ field: 'nksHoTen', value: 'A', reason: 'TYPO' })) }), expect: invalid('body') },
+  { category: 'json', name: 'review policy with a huge sample percent', book: 'entry', request: (w) => raw(w, 'PUT', '/units/90101/review-policy', { headers: { 'content-type': 'application/json' }, body: '{"mode":"adaptive","samplePercent":1e308}' }), expect: invalid('body.samplePercent') },
+  { category: 'json', name: 'weekly run for a unit with injection characters', book: 'entry', request: async (w) => raw(w, 'POST', '/reports/weekly/run', { token: await tokenOf('vanhanh'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ unit: "9'<x>" }) }), expect: invalid('body.unit') },
+  { category: 'json', name: 'weekly run for a unit that does not exist', book: 'entry', request: async (w) => raw(w, 'POST', '/reports/weekly/run', { token: await tokenOf('vanhanh'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ unit: '99999' }) }), expect: { status: 400, error: 'InvalidInput', message: 'Không có đơn vị lập báo cáo tuần với mã này', issue: 'body.unit' } },
+  { category: 'json', name: 'weekly run for week 53 of a 52-week year', book: 'entry', request: async (w) => raw(w, 'POST', '/reports/weekly/run', { token: await tokenOf('vanhanh'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ week: '2025-W53' }) }), expect: invalid('body.week') },
+
   // ---------------- headers
   { category: 'headers', name: 'no Authorization header', book: 'entry', request: (w) => raw(w, 'GET', B(w), { token: null }), expect: GATEWAY_401 },
   { category: 'headers', name: 'Authorization with the Basic scheme', book: 'entry', request: (w) => raw(w, 'GET', B(w), { token: null, headers: { authorization: 'Basic aG90aWNoOmFkbWlu' } }), expect: GATEWAY_401 },
@@ -378,6 +398,8 @@ const cases: Case[] = [
   { category: 'query', name: 'unknown parameter __proto__', book: 'entry', request: (w) => raw(w, 'GET', '/books?__proto__=x'), expect: invalid('query') },
   { category: 'query', name: 'stage that does not exist', book: 'entry', request: (w) => raw(w, 'GET', '/books?stage=%3Cscript%3E'), expect: invalid('query.stage') },
   { category: 'query', name: 'week 99 of a year', book: 'entry', request: (w) => raw(w, 'GET', '/reports/weekly?week=2026-W99'), expect: invalid('query.week') },
+  { category: 'query', name: 'unit "__proto__" in the book list', book: 'entry', request: (w) => raw(w, 'GET', '/books?unit=__proto__'), expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' } },
+  { category: 'query', name: 'unit with a NUL byte in the review queue', book: 'entry', request: (w) => raw(w, 'GET', '/review/queue?unit=90101%00'), expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' } },
   { category: 'query', name: 'month 13', book: 'entry', request: (w) => raw(w, 'GET', '/reconciliation/monthly?month=2026-13'), expect: invalid('query.month') },
 ];
 
@@ -497,7 +519,7 @@ async function runFileCase(w: World, c: FileCase) {
 }
 
 async function runHttpCase(w: World, c: HttpCase) {
-  const bookId = c.book === 'entry' ? w.entryBook.bookId : w.scanBook.bookId;
+  const bookId = { entry: w.entryBook, scan: w.scanBook, review: w.reviewBook }[c.book].bookId;
   const before = await snapshot(bookId);
   const r = await c.request(w);
   expect(r.status, JSON.stringify(r.body).slice(0, 600)).toBe(c.expect.status);
@@ -544,9 +566,14 @@ describe('hostile-input corpus', () => {
     await act(officer!, entryBookId, 'startDigitisation');
     await waitForStage(clerk!, entryBookId, 'entry');
     const { bookId: scanBookId } = await bookWithRecords(3);
+    const { a, bookId: reviewBookId } = await bookWithRecords(1);
+    await deliverScans(a.contractor, reviewBookId, ['1/2018']);
+    await waitForStage(officer!, reviewBookId, 'review');
+    expect((await officer!.post(`/books/${reviewBookId}/review/claim`)).status).toBe(200);
     world = {
       entryBook: { bookId: entryBookId, quyenSo, yearOpened: 2016 },
       scanBook: { bookId: scanBookId },
+      reviewBook: { bookId: reviewBookId },
       officer: officer!,
       clerk: clerk!,
       contractor: contractor!,

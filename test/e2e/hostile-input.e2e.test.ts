@@ -26,7 +26,7 @@ import { localHeaderOffset, makePdf, manyEntriesZip, patchZip, zipOf } from '../
 
 useLocalStackEnv();
 
-type Category = 'excel' | 'zip' | 'pdf' | 'json' | 'headers' | 'path' | 'query';
+type Category = 'excel' | 'csv' | 'zip' | 'pdf' | 'json' | 'headers' | 'path' | 'query';
 type Client = ReturnType<typeof client>;
 
 /** What the corpus runs against, prepared once. */
@@ -38,6 +38,7 @@ interface World {
   officer: Client;
   clerk: Client;
   contractor: Client;
+  police: Client;
   ops: Client;
   pdf: Buffer;
   jwtKey: Uint8Array;
@@ -65,12 +66,15 @@ interface HttpCase {
 interface FileCase {
   category: Category;
   name: string;
-  kind: 'entry' | 'scans';
+  kind: 'entry' | 'scans' | 'extract';
   fileName: string;
   contentType: string;
   file: (w: World) => Promise<Buffer>;
-  /** The rejection recorded: a file-level code, an issue rule (entry), an archive code or a per-entry reason (scans). */
-  expect: { fileError: string } | { ruleId: string; column?: string } | { archiveError: string } | { entry: string; reason: string };
+  /**
+   * The rejection recorded: a file-level code or an issue rule (entry report), an archive code or a
+   * per-entry reason (scan report), or "row:column" of an issue on the refused extract upload.
+   */
+  expect: { fileError: string } | { ruleId: string; column?: string } | { archiveError: string } | { entry: string; reason: string } | { extractIssue: string };
 }
 
 type Case = HttpCase | FileCase;
@@ -228,6 +232,14 @@ const cases: Case[] = [
     file: async (w) => (await entryWorkbook({ ...w.entryBook, registerType: 'KH' }, 3)).bytes,
     expect: { ruleId: 'E-WRONG-TYPE' },
   },
+
+  // ---------------- CSV (the police's register extract)
+  { category: 'csv', name: 'binary garbage named .csv', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => randomBytes(3000), expect: { extractIssue: '1:idNumber' } },
+  { category: 'csv', name: 'sex code 9 and a non-numeric birth year', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh;NamSinhCha\n001200000001;Lê Thị B;9;abc\n'), expect: { extractIssue: '2:sex' } },
+  { category: 'csv', name: 'a missing name', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh\n001200000001;;1\n'), expect: { extractIssue: '2:fullName' } },
+  { category: 'csv', name: "formula injection in a name: =cmd|' /C calc'!A0", kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from("SoDinhDanh;HoTen;GioiTinh\n001200000001;=cmd|' /C calc'!A0;1\n"), expect: { extractIssue: '2:fullName' } },
+  { category: 'csv', name: 'right-to-left override in a name', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh\n001200000001;Lê \u202EB;1\n'), expect: { extractIssue: '2:fullName' } },
+  { category: 'csv', name: 'truncated .xlsx named .xlsx', kind: 'extract', fileName: 'trich-xuat.xlsx', contentType: XLSX, file: async (w) => (await entryWith({})(w)).subarray(0, 3000), expect: { extractIssue: '0:' } },
 
   // ---------------- zip (scan deliveries)
   { category: 'zip', name: 'path traversal ../../etc/1-2018.pdf', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: (w) => zipWithNames(['../../etc/1-2018.pdf'], () => w.pdf), expect: { entry: '../../etc/1-2018.pdf', reason: 'PATH_TRAVERSAL' } },
@@ -406,12 +418,30 @@ const cases: Case[] = [
 // ---------------------------------------------------------------- stored state around each case
 
 interface Snapshot {
+  /** State-table items by "PK SK". */
   state: Map<string, string>;
+  /** Audit entries by "PK SK". */
   audit: Map<string, any>;
+  /** Archive objects by key: ETag and size. */
   objects: Map<string, string>;
 }
 
-async function snapshot(bookId: string): Promise<Snapshot> {
+/** Where a book's (or the unit's extract's) stored state lives. */
+interface Scope {
+  statePks: string[];
+  auditPks: string[];
+  prefixes: string[];
+}
+
+const bookScope = (bookId: string): Scope => ({
+  statePks: [`BOOK#${bookId}`],
+  auditPks: [`book#${bookId}`],
+  prefixes: ['scans', 'reports', 'exports'].map((p) => `${p}/90101/${bookId}/`),
+});
+/** The commune's register extracts: their upload container, the unit's extract versions, the audit of both. */
+const extractScope: Scope = { statePks: ['BOOK#EXTRACT-90101', 'UNIT#90101'], auditPks: ['book#EXTRACT-90101', 'unit#90101'], prefixes: ['extracts/90101/'] };
+
+async function snapshot(scope: Scope): Promise<Snapshot> {
   const { ddb, s3 } = await import('../../shared/aws/clients.js');
   const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
   const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
@@ -427,13 +457,15 @@ async function snapshot(bookId: string): Promise<Snapshot> {
     } while (start);
     return out;
   };
-  const state = new Map((await query(config.TABLE_NAME, `BOOK#${bookId}`)).map((i) => [i.SK as string, JSON.stringify(i)]));
-  const audit = new Map((await query(config.AUDIT_TABLE_NAME, `book#${bookId}`)).map((i) => [i.SK as string, i]));
+  const state = new Map<string, string>();
+  for (const pk of scope.statePks) for (const i of await query(config.TABLE_NAME, pk)) state.set(`${pk} ${i.SK}`, JSON.stringify(i));
+  const audit = new Map<string, any>();
+  for (const pk of scope.auditPks) for (const i of await query(config.AUDIT_TABLE_NAME, pk)) audit.set(`${pk} ${i.SK}`, i);
   const objects = new Map<string, string>();
-  for (const prefix of ['scans', 'reports', 'exports']) {
+  for (const prefix of scope.prefixes) {
     let token: string | undefined;
     do {
-      const r = await s3.send(new ListObjectsV2Command({ Bucket: config.ARCHIVE_BUCKET, Prefix: `${prefix}/90101/${bookId}/`, ContinuationToken: token }));
+      const r = await s3.send(new ListObjectsV2Command({ Bucket: config.ARCHIVE_BUCKET, Prefix: prefix, ContinuationToken: token }));
       for (const o of r.Contents ?? []) objects.set(o.Key!, `${o.ETag}:${o.Size}`);
       token = r.NextContinuationToken;
     } while (token);
@@ -445,16 +477,16 @@ const ALLOWED_AUDIT = new Set(['upload.requested', 'upload.received', 'entry.rej
 
 /** Every change between two snapshots that is not the recorded rejection of `uploadId` (none allowed without one). */
 function unexpectedChanges(before: Snapshot, after: Snapshot, uploadId?: string): string[] {
-  const own = (sk: string) => uploadId !== undefined && [`UPLOAD#${uploadId}`, `ENTRYREPORT#${uploadId}`, `SCANREPORT#${uploadId}`].includes(sk);
+  const own = (key: string) => uploadId !== undefined && [`UPLOAD#${uploadId}`, `ENTRYREPORT#${uploadId}`, `SCANREPORT#${uploadId}`].includes(key.split(' ')[1]!);
   const out: string[] = [];
-  for (const [sk, v] of after.state) if (before.state.get(sk) !== v && !own(sk)) out.push(`state ${before.state.has(sk) ? 'changed' : 'added'}: ${sk}`);
-  for (const sk of before.state.keys()) if (!after.state.has(sk)) out.push(`state deleted: ${sk}`);
-  for (const [sk, e] of after.audit) {
-    if (before.audit.has(sk)) continue;
+  for (const [k, v] of after.state) if (before.state.get(k) !== v && !own(k)) out.push(`state ${before.state.has(k) ? 'changed' : 'added'}: ${k}`);
+  for (const k of before.state.keys()) if (!after.state.has(k)) out.push(`state deleted: ${k}`);
+  for (const [k, e] of after.audit) {
+    if (before.audit.has(k)) continue;
     if (uploadId !== undefined && e.after?.uploadId === uploadId && ALLOWED_AUDIT.has(e.action)) continue;
-    out.push(`audit added: ${e.action} (${sk})`);
+    out.push(`audit added: ${e.action} (${k})`);
   }
-  for (const sk of before.audit.keys()) if (!after.audit.has(sk)) out.push(`audit deleted: ${sk}`);
+  for (const k of before.audit.keys()) if (!after.audit.has(k)) out.push(`audit deleted: ${k}`);
   for (const [k, v] of after.objects) {
     if (before.objects.get(k) === v) continue;
     if (uploadId !== undefined && k.startsWith('reports/') && k.includes(`/${uploadId}/`) && !before.objects.has(k)) continue;
@@ -466,27 +498,51 @@ function unexpectedChanges(before: Snapshot, after: Snapshot, uploadId?: string)
 
 // ---------------------------------------------------------------- running the table
 
+/** Who uploads each kind, where, and where the upload's item lives. */
+function target(w: World, c: FileCase) {
+  if (c.kind === 'extract') return { uploader: w.police, requestPath: '/units/90101/extracts', container: 'EXTRACT-90101', scope: extractScope };
+  const bookId = c.kind === 'entry' ? w.entryBook.bookId : w.scanBook.bookId;
+  return { uploader: c.kind === 'entry' ? w.clerk : w.contractor, requestPath: `/books/${bookId}/uploads`, container: bookId, scope: bookScope(bookId) };
+}
+
 async function deliver(w: World, c: FileCase): Promise<string> {
   const bytes = await c.file(w);
-  const uploader = c.kind === 'entry' ? w.clerk : w.contractor;
-  const bookId = c.kind === 'entry' ? w.entryBook.bookId : w.scanBook.bookId;
-  const req = await uploader.post(`/books/${bookId}/uploads`, { kind: c.kind, fileName: c.fileName, contentType: c.contentType, size: bytes.length });
+  const t = target(w, c);
+  const req = await t.uploader.post(t.requestPath, { ...(c.kind === 'extract' ? {} : { kind: c.kind }), fileName: c.fileName, contentType: c.contentType, size: bytes.length });
   expect(req.status, JSON.stringify(req.body)).toBe(201);
   expect((await postForm(req.body, bytes, c.fileName, c.contentType)).status).toBe(204);
   return req.body.uploadId as string;
 }
 
+/** The upload's item once processing is over (final status), with the whole snapshot of that moment. */
+async function settled(scope: Scope, container: string, uploadId: string) {
+  return waitFor(async () => {
+    const snap = await snapshot(scope);
+    const upload = JSON.parse(snap.state.get(`BOOK#${container} UPLOAD#${uploadId}`) ?? '{}');
+    return upload.status === 'rejected' || upload.status === 'accepted' ? { snap, upload } : undefined;
+  }, `upload ${uploadId} final`, 60_000);
+}
+
 async function runFileCase(w: World, c: FileCase) {
-  const bookId = c.kind === 'entry' ? w.entryBook.bookId : w.scanBook.bookId;
-  const reader = c.kind === 'entry' ? w.clerk : w.contractor;
-  const before = await snapshot(bookId);
+  const t = target(w, c);
+  const before = await snapshot(t.scope);
   const uploadId = await deliver(w, c);
-  const reportPath = `/books/${bookId}/${c.kind === 'entry' ? 'entry-report' : 'scan-report'}`;
+  const e = c.expect;
+  if ('extractIssue' in e) {
+    const { snap, upload } = await settled(t.scope, t.container, uploadId);
+    expect(upload.status).toBe('rejected');
+    const issues = upload.outcome.issues as { row: number; column?: string; message: string }[];
+    expect(issues.map((i) => `${i.row}:${i.column ?? ''}`)).toContain(e.extractIssue);
+    for (const i of issues) expect(i.message).toMatch(VIETNAMESE);
+    expect(unexpectedChanges(before, snap, uploadId)).toEqual([]);
+    return;
+  }
+  const reader = c.kind === 'entry' ? w.clerk : w.contractor;
+  const reportPath = `/books/${t.container}/${c.kind === 'entry' ? 'entry-report' : 'scan-report'}`;
   const report = await waitFor(async () => {
     const r = await reader.get(reportPath);
     return r.status === 200 && r.body.uploadId === uploadId ? r.body : undefined;
   }, `${c.kind} report of ${c.name}`, 60_000);
-  const e = c.expect;
   if ('fileError' in e) {
     expect(report.status).toBe('rejected');
     expect(report.fileError?.code).toBe(e.fileError);
@@ -507,20 +563,16 @@ async function runFileCase(w: World, c: FileCase) {
     expect(f!.reason).toBe(e.reason);
     expect(report.counts.accepted ?? 0).toBe(0);
   }
-  const book = (await reader.get(`/books/${bookId}`)).body;
+  const book = (await reader.get(`/books/${t.container}`)).body;
   expect(book.stage).toBe(c.kind === 'entry' ? 'entry' : 'scan');
   // The upload's own item is final once processing is over: only then is the stored state complete.
-  const after = await waitFor(async () => {
-    const snap = await snapshot(bookId);
-    const status = JSON.parse(snap.state.get(`UPLOAD#${uploadId}`) ?? '{}').status;
-    return status === 'rejected' || status === 'accepted' ? snap : undefined;
-  }, `upload ${uploadId} final`);
-  expect(unexpectedChanges(before, after, uploadId)).toEqual([]);
+  const { snap } = await settled(t.scope, t.container, uploadId);
+  expect(unexpectedChanges(before, snap, uploadId)).toEqual([]);
 }
 
 async function runHttpCase(w: World, c: HttpCase) {
-  const bookId = { entry: w.entryBook, scan: w.scanBook, review: w.reviewBook }[c.book].bookId;
-  const before = await snapshot(bookId);
+  const scope = bookScope({ entry: w.entryBook, scan: w.scanBook, review: w.reviewBook }[c.book].bookId);
+  const before = await snapshot(scope);
   const r = await c.request(w);
   expect(r.status, JSON.stringify(r.body).slice(0, 600)).toBe(c.expect.status);
   expect(r.status).toBeLessThan(500);
@@ -537,7 +589,7 @@ async function runHttpCase(w: World, c: HttpCase) {
       expect(paths, JSON.stringify(r.body.details)).toContain(c.expect.issue);
     }
   }
-  const after = await snapshot(bookId);
+  const after = await snapshot(scope);
   expect(unexpectedChanges(before, after)).toEqual([]);
 }
 
@@ -548,6 +600,7 @@ export function describeExpected(c: Case): string {
     if ('fileError' in e) return `entry report rejected, file error \`${e.fileError}\``;
     if ('ruleId' in e) return `entry report rejected, \`${e.ruleId}\`${e.column ? ` at ${e.column}` : ''}`;
     if ('archiveError' in e) return `scan report: archive refused \`${e.archiveError}\``;
+    if ('extractIssue' in e) return `extract upload rejected, issue at row:column ${e.extractIssue}`;
     return `scan report: entry refused \`${e.reason}\``;
   }
   const e = c.expect;
@@ -560,7 +613,7 @@ let world: World;
 
 describe('hostile-input corpus', () => {
   beforeAll(async () => {
-    const [officer, clerk, contractor, ops] = await Promise.all(['hotich.binhan', 'nhaplieu.binhan', 'scan.binhan', 'vanhanh'].map((u) => asUser(u)));
+    const [officer, clerk, contractor, police, ops] = await Promise.all(['hotich.binhan', 'nhaplieu.binhan', 'scan.binhan', 'congan.binhan', 'vanhanh'].map((u) => asUser(u)));
     const quyenSo = `${Math.floor(Math.random() * 9000) + 1}/2016`;
     const entryBookId = await createBook(officer!, { quyenSo, yearOpened: 2016, closingTotal: 3 });
     await act(officer!, entryBookId, 'startDigitisation');
@@ -577,6 +630,7 @@ describe('hostile-input corpus', () => {
       officer: officer!,
       clerk: clerk!,
       contractor: contractor!,
+      police: police!,
       ops: ops!,
       pdf: await makePdf({ label: 'hostile corpus' }),
       jwtKey: Buffer.from(readFileSync(path.join(inject('stack').dataDir, 'jwt-secret'), 'utf8').trim(), 'hex'),
@@ -593,11 +647,11 @@ describe('hostile-input corpus', () => {
   });
 
   it('the stored-state comparison notices a write (guards every case below)', async () => {
-    const before = await snapshot(world.entryBook.bookId);
+    const before = await snapshot(bookScope(world.entryBook.bookId));
     const r = await world.clerk.post(`/books/${world.entryBook.bookId}/uploads`, { kind: 'entry', fileName: 'kiem-tra.xlsx', contentType: XLSX, size: 10 });
     expect(r.status).toBe(201);
-    const after = await snapshot(world.entryBook.bookId);
-    expect(unexpectedChanges(before, after)).toEqual([`state added: UPLOAD#${r.body.uploadId}`, expect.stringMatching(/^audit added: upload\.requested /)]);
+    const after = await snapshot(bookScope(world.entryBook.bookId));
+    expect(unexpectedChanges(before, after)).toEqual([`state added: BOOK#${world.entryBook.bookId} UPLOAD#${r.body.uploadId}`, expect.stringMatching(/^audit added: upload\.requested /)]);
     expect(unexpectedChanges(before, after, r.body.uploadId)).toEqual([]);
   });
 

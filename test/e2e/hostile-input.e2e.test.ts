@@ -376,6 +376,8 @@ const cases: Case[] = [
   { category: 'headers', name: 'Content-Type text/plain with a JSON body', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'text/plain' }, body: '{"action":"returnToEntry"}' }), expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)') },
   { category: 'headers', name: 'no Content-Type on a JSON body', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { body: '{"action":"returnToEntry"}' }), expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)') },
   { category: 'headers', name: 'multipart/form-data instead of JSON', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="action"\r\n\r\nreturnToEntry\r\n--x--' }), expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)') },
+  { category: 'headers', name: 'JSON sent as UTF-16 (charset=utf-16)', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'application/json; charset=utf-16' }, body: Buffer.from('{"action":"returnToEntry"}', 'utf16le') }), expect: invalid('body', 'Nội dung JSON không đọc được') },
+  { category: 'headers', name: 'Authorization with two tokens', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: null, headers: { authorization: `Bearer ${await tokenOf('hotich.binhan')} ${await tokenOf('vanhanh')}` } }), expect: GATEWAY_401 },
   { category: 'headers', name: 'body over the API Gateway limit (11 MB)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(11 * 1024 * 1024) })), expect: { status: 413, message: 'Request Entity Too Large' } },
 
   // ---------------- path parameters
@@ -389,6 +391,10 @@ const cases: Case[] = [
   { category: 'path', name: 'registration number "__proto__"', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records/__proto__`), expect: invalid('path.so') },
   { category: 'path', name: 'registration number too large (9999999-2018)', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records/9999999-2018`), expect: invalid('path.so') },
   { category: 'path', name: 'execution ARN that is not an ARN', book: 'entry', request: async (w) => raw(w, 'GET', '/ops/executions/%3Cscript%3E/history', { token: await tokenOf('vanhanh') }), expect: invalid('path.executionArn') },
+  { category: 'path', name: 'well-formed execution ARN that does not exist', book: 'entry', request: async (w) => raw(w, 'GET', '/ops/executions/arn:aws:states:ap-southeast-1:000000000000:execution:khong-co:khong-co/history', { token: await tokenOf('vanhanh') }), expect: { status: 404, error: 'NotFound', message: 'Không tìm thấy lượt xử lý' } },
+  { category: 'path', name: 'completing an upload id that was never issued', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/uploads/0f8fad5b-d9cb-469f-a165-70867728950e/complete`), expect: { status: 404, error: 'NotFound', message: 'Không có lượt tải lên nhiều phần này' } },
+  { category: 'path', name: 'a method the route table does not have (DELETE /books/{id})', book: 'entry', request: (w) => raw(w, 'DELETE', B(w)), expect: { status: 404, message: 'Not Found' } },
+  { category: 'path', name: 'empty path segment (/books//actions)', book: 'entry', request: (w) => raw(w, 'POST', '/books//actions', { headers: { 'content-type': 'application/json' }, body: '{"action":"startDigitisation"}' }), expect: { status: 404, message: 'Not Found' } },
   { category: 'path', name: 'unit code with SQL injection', book: 'entry', request: (w) => raw(w, 'GET', `/units/${encodeURIComponent("90101' OR 1=1--")}/review-policy`), expect: invalid('path.unitCode') },
   { category: 'path', name: 'template file with path traversal', book: 'entry', request: (w) => raw(w, 'GET', '/templates/..%2F..%2Fpackage.json'), expect: invalid('path.file', 'Dữ liệu gửi lên không hợp lệ') },
 
@@ -412,6 +418,7 @@ const cases: Case[] = [
   { category: 'query', name: 'week 99 of a year', book: 'entry', request: (w) => raw(w, 'GET', '/reports/weekly?week=2026-W99'), expect: invalid('query.week') },
   { category: 'query', name: 'unit "__proto__" in the book list', book: 'entry', request: (w) => raw(w, 'GET', '/books?unit=__proto__'), expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' } },
   { category: 'query', name: 'unit with a NUL byte in the review queue', book: 'entry', request: (w) => raw(w, 'GET', '/review/queue?unit=90101%00'), expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' } },
+  { category: 'query', name: 'oversized unit value (10,000 characters)', book: 'entry', request: (w) => raw(w, 'GET', `/books?unit=${'9'.repeat(10_000)}`), expect: invalid('query.unit') },
   { category: 'query', name: 'month 13', book: 'entry', request: (w) => raw(w, 'GET', '/reconciliation/monthly?month=2026-13'), expect: invalid('query.month') },
 ];
 

@@ -337,6 +337,8 @@ const cases: Case[] = [
   { category: 'json', name: 'file name with a NUL byte', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a\u0000.xlsx', contentType: XLSX, size: 10 })), expect: invalid('body.fileName') },
   { category: 'json', name: 'file name with a right-to-left override (xlsx.exe spoof)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'so\u202Eexe.xlsx', contentType: XLSX, size: 10 })), expect: invalid('body.fileName') },
   { category: 'json', name: 'declared size over the limit (1 TB)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a.xlsx', contentType: XLSX, size: 1e12 })), expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' } },
+  { category: 'json', name: 'scan delivery declared over 5 GB (multipart)', book: 'scan', request: async (w) => raw(w, 'POST', `${S(w)}/uploads`, { token: await tokenOf('scan.binhan'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scans', fileName: 'so.zip', contentType: 'application/zip', size: 6 * 1024 ** 3, multipart: true }) }), expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' } },
+  { category: 'json', name: 'wrong type: multipart as a string', book: 'scan', request: async (w) => raw(w, 'POST', `${S(w)}/uploads`, { token: await tokenOf('scan.binhan'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scans', fileName: 'so.zip', contentType: 'application/zip', size: 100, multipart: 'yes' }) }), expect: invalid('body.multipart') },
   { category: 'json', name: 'record review with version as a string', book: 'scan', request: (w) => raw(w, 'PATCH', `${S(w)}/records/1-2018`, { headers: { 'content-type': 'application/json' }, body: '{"version":"1","status":"ok"}' }), expect: invalid('body') },
 
   { category: 'json', name: 'correction of the field "constructor" (inherited, not a column)', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'constructor', value: 'x', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.constructor' } },
@@ -601,18 +603,18 @@ async function runHttpCase(w: World, c: HttpCase) {
 }
 
 /** The expected answer of a case, as the docs table shows it. */
-export function describeExpected(c: Case): string {
+function describeExpected(c: Case): string {
   if (isFile(c)) {
     const e = c.expect;
     if ('fileError' in e) return `entry report rejected, file error \`${e.fileError}\``;
-    if ('ruleId' in e) return `entry report rejected, \`${e.ruleId}\`${e.column ? ` at ${e.column}` : ''}`;
+    if ('ruleId' in e) return `entry report rejected, \`${e.ruleId}\`${e.column ? ` at \`${e.column}\`` : ''}`;
     if ('archiveError' in e) return `scan report: archive refused \`${e.archiveError}\``;
-    if ('extractIssue' in e) return `extract upload rejected, issue at row:column ${e.extractIssue}`;
+    if ('extractIssue' in e) return `extract upload rejected, issue at row:column \`${e.extractIssue}\``;
     return `scan report: entry refused \`${e.reason}\``;
   }
   const e = c.expect;
   if (!e.error) return `${e.status} (API Gateway: \`${e.message}\`)`;
-  return `${e.status} \`${e.error}\` "${e.message}"${e.issue ? ` (${e.issue})` : ''}`;
+  return `${e.status} \`${e.error}\` "${e.message}"${e.issue ? ` (\`${e.issue}\`)` : ''}`;
 }
 
 const results = new Map<string, boolean>();
@@ -650,7 +652,9 @@ describe('hostile-input corpus', () => {
     for (const c of cases) counts.set(c.category, (counts.get(c.category) ?? 0) + 1);
     const perCategory = [...counts].map(([k, n]) => `${k} ${n}`);
     console.log(`hostile-input corpus: ${results.size} cases tried, ${passed} passed (${perCategory.join(', ')})`);
-    if (process.env.HOSTILE_CORPUS_TABLE) for (const c of cases) console.log(`| ${c.category} | ${c.name.replace(/\|/g, '\\|')} | ${describeExpected(c).replace(/\|/g, '\\|')} |`);
+    // HOSTILE_CORPUS_TABLE=1 also prints the rows of the table in docs/reliability.md.
+    const md = (t: string) => t.replace(/[\\|*_<>`[\]]/g, '\\$&');
+    if (process.env.HOSTILE_CORPUS_TABLE) for (const c of cases) console.log(`| ${c.category} | ${md(c.name)} | ${describeExpected(c).replace(/\|/g, '\\|')} |`);
   });
 
   it('the stored-state comparison notices a write (guards every case below)', async () => {

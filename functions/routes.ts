@@ -3,13 +3,14 @@
  * their roles from here, the OpenAPI document and the authorisation matrix are generated from it.
  */
 import { z } from 'zod';
-import { BookInventory, BookView } from '../shared/books/book.js';
+import { BookId, BookInventory, BookView } from '../shared/books/book.js';
 import { ExportPackageView } from '../shared/exports/package.js';
 import { BookRecord } from '../shared/records/record.js';
 import { ReviewPolicy } from '../shared/review/qc-policy.js';
 import { UploadRequest } from '../shared/uploads/upload.js';
 import { RecordReviewRequest } from '../shared/review/review-request.js';
 import { RunRequest } from '../shared/reports/run-request.js';
+import { IsoWeek } from '../shared/reports/week.js';
 import { AssignedIdsRequest, ResolutionRequest } from '../shared/reconciliation/requests.js';
 import { Unit } from '../shared/units/unit.js';
 import { Role } from '../shared/users/user.js';
@@ -34,7 +35,7 @@ export interface RouteDef {
   response: z.ZodType;
 }
 
-const BookParams = z.strictObject({ bookId: z.string().min(1).max(64) });
+const BookParams = z.strictObject({ bookId: BookId });
 const ErrorBody = z.object({ error: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 export { ErrorBody };
 
@@ -56,7 +57,7 @@ const History = z.object({ bookId: z.string(), transitions: z.array(z.unknown())
 const PresignedPost = z.object({ uploadId: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), key: z.string(), expiresAt: z.string() });
 const PartUrl = z.object({ partNumber: z.number().int(), url: z.string() });
 const MultipartStart = z.object({ uploadId: z.string(), key: z.string(), expiresAt: z.string(), multipart: z.object({ partSize: z.number().int(), partCount: z.number().int(), parts: z.array(PartUrl) }) });
-const UploadParams = z.strictObject({ bookId: z.string().min(1).max(64), uploadId: z.uuid() });
+const UploadParams = z.strictObject({ bookId: BookId, uploadId: z.uuid() });
 
 const recordReaders: Role[] = ['entry_clerk', 'commune_officer', 'commune_police'];
 /** `so` in a path: "12%2F2018" (encoded slash) or "12-2018" (the file-name form). */
@@ -65,7 +66,7 @@ const SoParam = z
   .max(20)
   .transform((s) => s.replace(/^(\d{1,6})-(\d{4})$/, '$1/$2'))
   .pipe(z.string().regex(/^\d{1,6}\/\d{4}$/, 'Số đăng ký có dạng n/yyyy hoặc n-yyyy'));
-const RecordParams = z.strictObject({ bookId: z.string().min(1).max(64), so: SoParam });
+const RecordParams = z.strictObject({ bookId: BookId, so: SoParam });
 const UnitParams = z.strictObject({ unitCode: z.string().regex(/^[0-9A-Z]{1,12}$/) });
 export const UnitQuery = z.strictObject({ unit: z.string().max(12).optional() });
 export const RecordsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(1024).optional() });
@@ -95,12 +96,12 @@ export const routes = {
   ScanReport: { method: 'GET', path: '/books/{bookId}/scan-report', entry: 'scans/report.ts', roles: ['scan_contractor', 'commune_officer', 'entry_clerk'], scope: 'book', summary: 'Biên bản nghiệm thu bản scan của đợt giao gần nhất', params: BookParams, response: z.record(z.string(), z.unknown()) },
   ExportPackage: { method: 'GET', path: '/books/{bookId}/export', entry: 'books/export.ts', roles: ['commune_officer', 'commune_police', 'district_viewer', 'province_viewer'], scope: 'book', summary: 'Gói dữ liệu của sổ đã phê duyệt (Excel, .zip bản scan, manifest): liên kết tải 5 phút', params: BookParams, response: ExportPackageView },
   RunWeeklyReport: { method: 'POST', path: '/reports/weekly/run', entry: 'reports/run.ts', roles: ['ops'], scope: 'none', summary: 'Chạy báo cáo tuần ngay (mặc định tuần hiện tại)', body: RunRequest, response: z.object({ week: z.string(), executionArn: z.string() }) },
-  ListWeeklyReports: { method: 'GET', path: '/reports/weekly', entry: 'reports/list.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'ops', 'admin'], scope: 'unit', summary: 'Các báo cáo tuần đã lập và gửi', query: z.strictObject({ week: z.string().regex(/^\d{4}-W\d{2}$/).optional(), unit: z.string().max(12).optional() }), response: z.object({ week: z.string(), reports: z.array(z.unknown()) }) },
+  ListWeeklyReports: { method: 'GET', path: '/reports/weekly', entry: 'reports/list.ts', roles: ['commune_officer', 'district_viewer', 'province_viewer', 'ops', 'admin'], scope: 'unit', summary: 'Các báo cáo tuần đã lập và gửi', query: z.strictObject({ week: IsoWeek.optional(), unit: z.string().max(12).optional() }), response: z.object({ week: z.string(), reports: z.array(z.unknown()) }) },
   ExtractUpload: { method: 'POST', path: '/units/{unitCode}/extracts', entry: 'reconciliation/extract-upload.ts', roles: ['commune_police'], scope: 'unit', summary: 'Tải lên trích xuất CSDLQGVDC của đơn vị (presigned POST)', params: UnitParams, body: UploadRequest.omit({ kind: true, multipart: true }), response: PresignedPost },
   BookReconciliation: { method: 'GET', path: '/books/{bookId}/reconciliation', entry: 'reconciliation/book.ts', roles: ['commune_police', 'commune_officer', 'district_viewer', 'province_viewer'], scope: 'book', summary: 'Kết quả đối chiếu: danh sách theo dõi, danh sách chưa có', params: BookParams, response: z.record(z.string(), z.unknown()) },
   ResolveMismatch: { method: 'POST', path: '/books/{bookId}/records/{so}/resolution', entry: 'reconciliation/resolve.ts', roles: ['commune_police', 'commune_officer'], scope: 'book', summary: 'Xử lý một trường hợp không thống nhất', params: RecordParams, body: ResolutionRequest, response: BookRecord },
   AssignedIds: { method: 'POST', path: '/books/{bookId}/assigned-ids', entry: 'reconciliation/assigned-ids.ts', roles: ['commune_police'], scope: 'book', summary: 'Gắn số định danh đã cấp cho người chưa có trong CSDLQGVDC', params: BookParams, body: AssignedIdsRequest, response: z.object({ attached: z.number() }) },
-  MonthlyReconciliation: { method: 'GET', path: '/reconciliation/monthly', entry: 'reconciliation/monthly.ts', roles: ['commune_police', 'commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Số liệu đối chiếu theo tháng', query: z.strictObject({ unit: z.string().max(12).optional(), month: z.string().regex(/^\d{4}-\d{2}$/).optional() }), response: z.record(z.string(), z.unknown()) },
+  MonthlyReconciliation: { method: 'GET', path: '/reconciliation/monthly', entry: 'reconciliation/monthly.ts', roles: ['commune_police', 'commune_officer', 'district_viewer', 'province_viewer', 'admin'], scope: 'unit', summary: 'Số liệu đối chiếu theo tháng', query: z.strictObject({ unit: z.string().max(12).optional(), month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Tháng có dạng YYYY-MM, ví dụ 2026-11').optional() }), response: z.record(z.string(), z.unknown()) },
   EntryTemplate: { method: 'GET', path: '/templates/{file}', entry: 'entry/template.ts', roles: everyone, scope: 'none', summary: 'Mẫu Excel nhập liệu của Bộ theo loại sổ (KS.xlsx, KH.xlsx, …)', params: z.strictObject({ file: z.string().regex(/^(KS|KH|KT|CMC|NCN|GH|TDCC)\.xlsx$/, 'Dạng <loại sổ>.xlsx, ví dụ KS.xlsx') }), response: z.string() },
   EntryReport: { method: 'GET', path: '/books/{bookId}/entry-report', entry: 'entry/report.ts', roles: ['entry_clerk', 'commune_officer'], scope: 'book', summary: 'Kết quả kiểm tra tệp nhập liệu gần nhất và tệp lỗi', params: BookParams, response: z.record(z.string(), z.unknown()) },
   OpenApi: { method: 'GET', path: '/openapi.json', entry: 'meta/openapi.ts', roles: everyone, scope: 'none', summary: 'Mô tả API (OpenAPI 3.1)', response: z.record(z.string(), z.unknown()) },

@@ -147,9 +147,11 @@ function toEvent(
   claims: Record<string, string>,
   body: Buffer,
 ): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const headers: Record<string, string> = {};
+  // Null-prototype maps: a parameter or header named "__proto__" must reach the function as a key (as
+  // API Gateway's JSON event carries it), not vanish into the object's prototype.
+  const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null);
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const now = Date.now();
   const text = isText(headers['content-type']);

@@ -9,6 +9,16 @@ export const QuyenSo = z
   .trim()
   .regex(/^\d{1,4}\/\d{4}$/, 'Quyển số phải có dạng n/yyyy, ví dụ 02/2018');
 
+/**
+ * A book id as `bookIdOf` builds it: `<commune>-<type>-<quyenSo with / → .>-<yearOpened>`. Checked on
+ * every path that names a book, so a malformed id (traversal, NUL, look-alike digits) is refused as such
+ * instead of being looked up.
+ */
+export const BookId = z
+  .string()
+  .max(64)
+  .regex(new RegExp(`^\\d{5}-(${RegisterType.options.join('|')})-\\d{1,4}\\.\\d{4}-\\d{4}$`), 'Mã sổ có dạng <mã xã>-<loại sổ>-<quyển số>-<năm mở sổ>, ví dụ 90101-KS-02.2018-2018');
+
 export const PhysicalCondition = z.enum(['good', 'worn', 'damaged', 'partly_illegible']);
 export type PhysicalCondition = z.infer<typeof PhysicalCondition>;
 
@@ -92,5 +102,3 @@ export type BookView = z.infer<typeof BookView>;
 export function bookIdOf(inv: Pick<BookInventory, 'unitCode' | 'registerType' | 'quyenSo' | 'yearOpened'>): string {
   return `${inv.unitCode}-${inv.registerType}-${inv.quyenSo.replace('/', '.')}-${inv.yearOpened}`;
 }
-
-export const BookId = z.string().regex(/^\d{5}-[A-Z]{2,4}-\d{1,4}\.\d{4}-\d{4}$/, 'Mã sổ không hợp lệ');

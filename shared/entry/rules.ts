@@ -127,6 +127,12 @@ export const rules = {
     'Mất số 0 ở đầu',
     'Dòng {row}, cột {column}: ô ở dạng số nên đã mất số 0 ở đầu ("{value}", {length} chữ số; {expectation}). Hãy định dạng cột là Văn bản (Text) và nhập lại.',
   ),
+  'E-FORMULA-TEXT': rule(
+    'error',
+    'row',
+    'Văn bản có dạng công thức',
+    'Dòng {row}, cột {column}: "{value}" bắt đầu như một công thức Excel (=, +, -, @); dữ liệu hộ tịch không được chứa công thức vì có thể bị thực thi khi mở tệp xuất ra. Hãy xóa ký tự đầu hoặc nhập lại đúng nội dung.',
+  ),
   'E-CELL-TOO-LONG': rule('error', 'row', 'Ô quá dài', 'Dòng {row}, cột {column}: dài {length} ký tự, vượt giới hạn {limit} ký tự.'),
   'E-NAMMOSO-MISMATCH': rule('error', 'row', 'Năm mở sổ khác sổ', 'Dòng {row}, cột NamMoSo: {value} khác năm mở sổ ({expected}).'),
   // --- book rules ---

@@ -80,6 +80,18 @@ export async function validateEntry(rows: EntryRows, book: EntryBook, limits: Pa
   return v.finish(rows.header, rows.issues ?? []);
 }
 
+/**
+ * Text that a spreadsheet would run as a formula once the value is written back to a sheet or a CSV
+ * (formula / DDE injection, e.g. `=HYPERLINK(…)`, `=cmd|' /C calc'!A0`, `@SUM(…)`, `-2+3+cmd|…`).
+ * A leading "=" or "@" is never part of a register entry; a leading "+" or "-" is, in remarks written
+ * as a list ("- Đã cải chính…"), so those count only when glued to what follows and carrying a call,
+ * a pipe or a sheet reference.
+ */
+export function looksLikeFormula(value: string): boolean {
+  if (/^[=@]/.test(value)) return true;
+  return /^[+-]\S/.test(value) && /[(|!]/.test(value);
+}
+
 class Validator {
   private readonly issues: Issue[] = [];
   private errors = 0;
@@ -203,6 +215,9 @@ class Validator {
           break;
         case 'idNumber':
           this.checkId(row, col, value, values, numericIds?.has(col.name) === true);
+          break;
+        case 'text':
+          if (looksLikeFormula(value)) this.at('E-FORMULA-TEXT', row, col, value.slice(0, 50));
           break;
         default:
           break;

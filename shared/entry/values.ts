@@ -4,6 +4,7 @@
  */
 import { canonicalCode, isCode } from './codes.js';
 import type { ColumnDef } from './columns.js';
+import { BIDI_CONTROL_RANGE } from '../unicode.js';
 
 /**
  * OOXML escapes characters XML cannot carry as `_xHHHH_` (Excel writes a control character or a
@@ -20,9 +21,10 @@ export function encodeOoxmlEscapes(s: string): string {
   return s.replace(/_x[0-9A-Fa-f]{4}_/g, (m) => `_x005F_${m.slice(1)}`);
 }
 
-// C0 and C1 controls other than tab, line feed and carriage return (handled as whitespace).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+// C0 and C1 controls other than tab, line feed and carriage return (handled as whitespace), and the
+// bidirectional controls (LRM/RLM, embeddings, overrides, isolates): invisible, they make a name display
+// differently from what is stored ("Nguyễn \u202Ena Vnăv" shows as "Nguyễn văN an"), so they are refused too.
+const CONTROL = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F${BIDI_CONTROL_RANGE}]`, 'g');
 // Invisible format characters pasted from web pages (zero-width spaces, BOM): dropped silently.
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
 /**

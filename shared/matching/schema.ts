@@ -7,20 +7,20 @@ import { RegisterType } from '../books/register-type.js';
 import { CardLevel, DateLevel, isPartialDate, NameLevel, SexLevel, YearLevel } from './compare.js';
 
 /** 12-digit personal ID number (số định danh cá nhân); text, leading zeros kept. */
-export const PersonalIdNumber = z.string().regex(/^\d{12}$/, 'Số định danh cá nhân gồm 12 chữ số');
+export const PersonalIdNumber = z.string({ error: 'Thiếu số định danh cá nhân' }).regex(/^\d{12}$/, 'Số định danh cá nhân gồm 12 chữ số');
 export type PersonalIdNumber = z.infer<typeof PersonalIdNumber>;
 
 /** Sex as the Ministry codes it (`GioiTinh`): 1 male, 2 female, 3 unknown. */
-export const Sex = z.literal([1, 2, 3]);
+export const Sex = z.literal([1, 2, 3], { error: 'Giới tính phải là 1 (nam), 2 (nữ) hoặc 3 (chưa xác định)' });
 export type Sex = z.infer<typeof Sex>;
 
 /** "dd.mm.yyyy", or "yyyy" when only the year is known (a real calendar date either way). */
 export const PartialDateText = z.string().trim().refine(isPartialDate, 'Ngày sinh phải có dạng dd.mm.yyyy hoặc yyyy');
 
-const BirthYear = z.number().int().min(1850).max(2100);
-const PersonName = z.string().trim().min(1).max(200);
+const BirthYear = z.number({ error: 'Năm sinh phải là số' }).int('Năm sinh phải là số nguyên').min(1850, 'Năm sinh phải từ 1850 đến 2100').max(2100, 'Năm sinh phải từ 1850 đến 2100');
+const PersonName = z.string({ error: 'Thiếu họ tên' }).trim().min(1, 'Thiếu họ tên').max(200, 'Họ tên dài quá 200 ký tự');
 /** 9-digit CMND or 12-digit CCCD. */
-const IdCardNumber = z.string().regex(/^(?:\d{9}|\d{12})$/, 'Số CMND gồm 9 chữ số, số CCCD gồm 12 chữ số');
+const IdCardNumber = z.string({ error: 'Số CMND/CCCD phải là văn bản' }).regex(/^(?:\d{9}|\d{12})$/, 'Số CMND gồm 9 chữ số, số CCCD gồm 12 chữ số');
 
 /** One person in the extract of the National Population Database (CSDLQGVDC) handed over by the police. */
 export const PopulationEntry = z.object({
@@ -34,7 +34,7 @@ export const PopulationEntry = z.object({
   motherBirthYear: BirthYear.optional(),
   idCardNumber: IdCardNumber.optional(),
   /** Kept for the officer; never compared (procedure 1292: a different residence is not an inconsistency). */
-  residence: z.string().max(500).optional(),
+  residence: z.string().max(500, 'Nơi cư trú dài quá 500 ký tự').optional(),
 });
 export type PopulationEntry = z.infer<typeof PopulationEntry>;
 

@@ -4,6 +4,8 @@
  * spaces); every bad row is reported with its row number, and a file with any error is refused whole.
  */
 import ExcelJS from 'exceljs';
+import { looksLikeFormula } from '../entry/validate.js';
+import { cleanText } from '../entry/values.js';
 import { PopulationEntry } from '../matching/schema.js';
 
 export const extractColumns = {
@@ -32,6 +34,22 @@ const key = (s: string) =>
     .replace(/đ/gi, 'd')
     .toLowerCase()
     .replace(/[^a-z0-9]/g, '');
+
+/**
+ * Text cells an entry workbook would refuse: control or bidirectional characters (a name that shows
+ * otherwise than it is stored), or text that starts like a spreadsheet formula (formula/DDE injection
+ * once the value is shown in a watch list or an export).
+ */
+function unsafeCells(candidate: Record<string, unknown>): { column: string; message: string }[] {
+  const out: { column: string; message: string }[] = [];
+  for (const [column, value] of Object.entries(candidate)) {
+    if (typeof value !== 'string') continue;
+    const { controls } = cleanText(value);
+    if (controls.length) out.push({ column, message: `Có ký tự điều khiển không in được (${controls.join(', ')})` });
+    else if (looksLikeFormula(value)) out.push({ column, message: 'Giá trị bắt đầu như một công thức Excel (=, +, -, @)' });
+  }
+  return out;
+}
 
 /** Parses rows (the first is the header). @returns entries when there is no issue, otherwise the issues. */
 export function parseExtractRows(rows: readonly (readonly string[])[]): { entries: PopulationEntry[]; issues: ExtractIssue[] } {
@@ -68,6 +86,11 @@ export function parseExtractRows(rows: readonly (readonly string[])[]): { entrie
       idCardNumber: get('idCardNumber'),
       residence: get('residence'),
     };
+    const unsafe = unsafeCells(candidate);
+    if (unsafe.length) {
+      issues.push(...unsafe.map((u) => ({ row, ...u })));
+      return;
+    }
     const parsed = PopulationEntry.safeParse(candidate);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) issues.push({ row, column: String(issue.path[0] ?? ''), message: issue.message });

@@ -4,6 +4,7 @@
  */
 import { getFileNameLowLevel } from 'yauzl';
 import type { Entry } from './zip-reader.js';
+import { BIDI_CONTROLS } from '../unicode.js';
 
 export type NameEncoding = 'ascii' | 'utf8-flag' | 'unicode-extra-field' | 'utf8-recovered' | 'cp437';
 
@@ -49,6 +50,8 @@ export function checkEntryPath(name: string): PathVerdict {
   if (segments.includes('..')) return { ok: false, reason: 'PATH_TRAVERSAL', detail: '".." segment' };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
   if (/[\u0000-\u001f\u007f]/.test(name)) return { ok: false, reason: 'UNSAFE_NAME', detail: 'control character in name' };
+  // Bidirectional controls make "1-2018\u202Efdp.exe.pdf" display as "1-2018fdp.exe.pdf" reversed: a name that lies.
+  if (BIDI_CONTROLS.test(name)) return { ok: false, reason: 'UNSAFE_NAME', detail: 'bidirectional control character in name' };
   const isDirectory = name.endsWith('/');
   const baseName = isDirectory ? '' : segments[segments.length - 1]!;
   if (!isDirectory && (baseName.trim() === '' || baseName === '.')) return { ok: false, reason: 'UNSAFE_NAME', detail: 'empty file name' };

@@ -64,7 +64,7 @@ export const reasons: Record<ReasonCode, { level: ReasonLevel; vi: string }> = {
   UNSUPPORTED_ARCHIVE: { level: 'archive', vi: 'Tệp .zip dùng định dạng không hỗ trợ (chia nhiều phần hoặc mã hóa mạnh)' },
 
   PATH_TRAVERSAL: { level: 'file', vi: 'Tên tệp chứa đường dẫn không an toàn (../, đường dẫn tuyệt đối, ổ đĩa hoặc dấu \\)' },
-  UNSAFE_NAME: { level: 'file', vi: 'Tên tệp chứa ký tự điều khiển hoặc rỗng' },
+  UNSAFE_NAME: { level: 'file', vi: 'Tên tệp chứa ký tự điều khiển (kể cả ký tự đảo chiều hiển thị) hoặc rỗng' },
   SYMLINK: { level: 'file', vi: 'Mục trong tệp nén là liên kết tượng trưng hoặc tệp đặc biệt, không phải tệp thường' },
   ENCRYPTED_ENTRY: { level: 'file', vi: 'Tệp trong .zip được đặt mật khẩu' },
   UNSUPPORTED_COMPRESSION: { level: 'file', vi: 'Tệp trong .zip dùng phương thức nén không hỗ trợ (chỉ chấp nhận Store và Deflate)' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BIDI_CONTROLS } from '../unicode.js';
 import { Principal } from '../users/user.js';
 
 export const UploadKind = z.enum(['entry', 'scans', 'extract']);
@@ -17,10 +18,14 @@ export const uploadRules: Record<UploadKind, { extensions: string[]; contentType
 /** Extracts belong to a unit, not a book: their "book" segment is this container id. */
 export const extractContainer = (unitCode: string) => `EXTRACT-${unitCode}`;
 
-/** No path separators, no control characters, not "." or "..": the name becomes the last key segment. */
+/**
+ * No path separators, no control characters, not "." or "..": the name becomes the last key segment.
+ * Bidirectional controls are refused too: "so\u202Eexe.xlsx" would be shown as "soxslx.exe".
+ */
 function isSafeFileName(n: string): boolean {
   if (n === '.' || n === '..' || n.includes('/') || n.includes('\\')) return false;
-  return [...n].every((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f);
+  if (BIDI_CONTROLS.test(n)) return false;
+  return [...n].every((c) => c.charCodeAt(0) >= 0x20 && (c.charCodeAt(0) < 0x7f || c.charCodeAt(0) > 0x9f));
 }
 
 /** Multipart: parts of at least 8 MiB (S3's minimum is 5), at most 10,000 parts. */

@@ -10,6 +10,7 @@ import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
 import { waitingStages, type WaitingStage } from '../workflow/stages.js';
 import {
+  callerError,
   describeExecution,
   executionArnFor,
   executionHistory,
@@ -87,9 +88,11 @@ export async function listWorkflowExecutions(query: { status?: ExecutionStatus; 
   };
 }
 
-/** An execution's history as a timeline: states entered/exited, task failures with their cause. */
+/** An execution's history as a timeline: states entered/exited, task failures with their cause. @throws NotFound, InvalidInput for an ARN Step Functions does not know. */
 export async function workflowExecutionHistory(executionArn: string) {
-  const [desc, events] = await Promise.all([describeExecution(executionArn), executionHistory(executionArn)]);
+  const [desc, events] = await Promise.all([describeExecution(executionArn), executionHistory(executionArn)]).catch((err: unknown) => {
+    throw callerError(err);
+  });
   return {
     executionArn,
     status: desc.status,

@@ -6,6 +6,8 @@ import type { Book } from '../books/book.js';
 import { getBook, listBooksOfCommune, saveBook } from '../books/book-repo.js';
 import { assertUnitInScope, assertVisible, isWaiting } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
+import { looksLikeFormula } from '../entry/validate.js';
+import { cleanText } from '../entry/values.js';
 import { ActionNotAllowed, Conflict, Forbidden, InvalidInput } from '../errors.js';
 import { allRecords, getRecord, saveRecord } from '../records/record-repo.js';
 import type { RequestContext } from '../request-context.js';
@@ -108,10 +110,13 @@ export async function reviewRecord(bookId: string, so: string, req: RecordReview
   if (record.version !== req.version) throw new Conflict('Bản ghi đã thay đổi, hãy xem phiên bản hiện tại', { currentVersion: record.version, current: record });
 
   const corrections = 'corrections' in req ? req.corrections : [];
-  const unknown = corrections.filter((c) => !(c.field in record.fields));
+  // Own keys only: "constructor" or "__proto__" are "in" every object, and must not pass for a column.
+  const unknown = corrections.filter((c) => !Object.hasOwn(record.fields, c.field));
   if (unknown.length) {
     throw new InvalidInput('Trường không có trong mẫu của sổ', { issues: unknown.map((c) => ({ path: `corrections.${c.field}`, message: 'Trường không tồn tại' })) });
   }
+  const unsafe = corrections.flatMap((c) => correctionValueIssues(c.field, c.value));
+  if (unsafe.length) throw new InvalidInput('Giá trị sửa không hợp lệ', { issues: unsafe });
   const fields = { ...record.fields };
   const made = corrections.map((c) => {
     const before = fields[c.field] ?? null;
@@ -138,6 +143,15 @@ export async function reviewRecord(bookId: string, so: string, req: RecordReview
   );
   if (!record.review) await countFirstReview(book, made.map((m) => m.reason), ctx.principal);
   return saved;
+}
+
+/** What the entry stage would refuse in a keyed cell, refused in a reviewer's correction too. */
+function correctionValueIssues(field: string, value: string | null): { path: string; message: string }[] {
+  if (value === null) return [];
+  const { text, controls } = cleanText(value);
+  if (controls.length) return [{ path: `corrections.${field}`, message: `Có ký tự điều khiển không in được (${controls.join(', ')})` }];
+  if (text !== null && looksLikeFormula(text)) return [{ path: `corrections.${field}`, message: 'Giá trị bắt đầu như một công thức Excel (=, +, -, @)' }];
+  return [];
 }
 
 /** Book and clerk counters for a record's first review in this pass (retried on lost races). */

@@ -12,7 +12,7 @@ import { sendRawEmail } from '../aws/mailer.js';
 import { presignGet, putObject } from '../aws/s3-objects.js';
 import { listBooksOfCommune } from '../books/book-repo.js';
 import { getConfig } from '../config.js';
-import { ConfigError, Forbidden } from '../errors.js';
+import { ConfigError, Forbidden, InvalidInput } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { burnDownChartOf } from '../reports/burn-down-chart.js';
@@ -38,7 +38,7 @@ import {
   type SentReport,
   saveSentReport,
 } from '../reports/report-repo.js';
-import { getReportingUnit } from '../reports/reporting-structure.js';
+import { getReportingUnit, reportingUnitsOf } from '../reports/reporting-structure.js';
 import { buildDistrictReport, buildNationalReport, buildProvinceReport, provinceSeriesOf } from '../reports/rollup.js';
 import type { RunRequest } from '../reports/run-request.js';
 import { bookSummaryOf, type CommuneSnapshot, computeCommuneSnapshot, listStalledBooks } from '../reports/snapshot.js';
@@ -289,11 +289,15 @@ async function send(sending: SentReport, target: { unitCode: string; unitName: s
   }
 }
 
-/** Ops: run a week now (the same workflow the Friday schedule starts). */
+/** Ops: run a week now (the same workflow the Friday schedule starts). @throws InvalidInput for a unit that makes no report that week. */
 export async function requestWeeklyRun(req: RunRequest, ctx: RequestContext) {
   const arn = process.env.REPORT_STATE_MACHINE_ARN;
   if (!arn) throw new ConfigError('REPORT_STATE_MACHINE_ARN is not set');
   const week = req.week ?? isoWeekOf(new Date(ctx.now));
+  // A unit that reports nothing this week would start a run that does nothing: refuse it instead.
+  if (req.unit && !(await reportsThatWeek(week, req.unit))) {
+    throw new InvalidInput('Không có đơn vị lập báo cáo tuần với mã này', { issues: [{ path: 'body.unit', message: req.unit }] });
+  }
   const name = `weekly-${week}-${req.unit ?? 'all'}-${Date.parse(ctx.now)}-${randomUUID().slice(0, 8)}`;
   const res = await sfn.send(
     new StartExecutionCommand({
@@ -303,6 +307,12 @@ export async function requestWeeklyRun(req: RunRequest, ctx: RequestContext) {
     }),
   );
   return { week, unit: req.unit ?? null, resend: req.resend, executionArn: res.executionArn };
+}
+
+/** Whether `unit` is a reporting unit or a province with reporting units in `week` (reads, writes nothing). */
+async function reportsThatWeek(week: string, unit: string): Promise<boolean> {
+  const [units, config] = await Promise.all([listUnits(), getReportingConfig()]);
+  return reportingUnitsOf(units, config, week).some((r) => r.code === unit || r.provinceCode === unit);
 }
 
 /** What was produced and sent for a week, limited to the caller's units. */

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { sfn } from '../aws/clients.js';
 import { getStateMachineArn } from '../config.js';
+import { InvalidInput, NotFound } from '../errors.js';
 import type { Decision, WorkflowInput } from './stages.js';
 
 export function executionName(bookId: string, seq: number): string {
@@ -48,10 +49,34 @@ export async function describeExecution(executionArn: string) {
   return sfn.send(new DescribeExecutionCommand({ executionArn }));
 }
 
+/**
+ * One page of executions. A `nextToken` is the caller's (a query parameter): one Step Functions did not
+ * issue for this listing is a bad request, not a failure.
+ * @throws InvalidInput when Step Functions refuses the token (`callerError`).
+ */
 export async function listExecutions(status: ExecutionStatus | undefined, maxResults: number, nextToken?: string) {
-  return sfn.send(
-    new ListExecutionsCommand({ stateMachineArn: getStateMachineArn(), statusFilter: status, maxResults, nextToken }),
-  );
+  try {
+    return await sfn.send(new ListExecutionsCommand({ stateMachineArn: getStateMachineArn(), statusFilter: status, maxResults, nextToken }));
+  } catch (err) {
+    throw callerError(err);
+  }
+}
+
+/**
+ * Step Functions errors that mean the caller named something that is wrong (an ARN or a token from a
+ * request), as domain errors; anything else is returned unchanged (a failure, retried or a 500).
+ */
+export function callerError(err: unknown): unknown {
+  switch ((err as Error)?.name) {
+    case 'ExecutionDoesNotExist':
+      return new NotFound('Không tìm thấy lượt xử lý', undefined, { cause: err });
+    case 'InvalidArn':
+      return new InvalidInput('Mã lượt xử lý (ARN) không hợp lệ', { issues: [{ path: 'path.executionArn', message: 'invalid ARN' }] }, { cause: err });
+    case 'InvalidToken':
+      return new InvalidInput('Mã trang tiếp theo (nextToken) không hợp lệ', { issues: [{ path: 'query.nextToken', message: 'invalid token' }] }, { cause: err });
+    default:
+      return err;
+  }
 }
 
 export async function executionHistory(executionArn: string): Promise<HistoryEvent[]> {

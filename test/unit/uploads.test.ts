@@ -17,7 +17,7 @@ describe('upload keys', () => {
   });
 
   it('file names with path separators or control characters are refused', () => {
-    for (const fileName of ['../x.xlsx', 'a/b.xlsx', 'a\\b.xlsx', 'a\u0000.xlsx', '..']) {
+    for (const fileName of ['../x.xlsx', 'a/b.xlsx', 'a\\b.xlsx', 'a\u0000.xlsx', '..', 'so\u202Eexe.xlsx', 'a\u0085.xlsx']) {
       expect(UploadRequest.safeParse({ kind: 'entry', fileName, contentType: 'x', size: 1 }).success, fileName).toBe(false);
     }
   });

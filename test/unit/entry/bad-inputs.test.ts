@@ -349,3 +349,29 @@ describe('workbooks whose structure is wrong', () => {
     expect(() => source[Symbol.asyncIterator]()).toThrow(/only once/);
   });
 });
+
+describe('hostile text in cells', () => {
+  it('free text that starts like a formula is E-FORMULA-TEXT; remarks written as a list are not', async () => {
+    const rows = sheetRows('KS', cleanBook('KS', { rows: 5 }));
+    rows[1]![KS.indexOf('nksHoTen')] = '=HYPERLINK("http://evil.example","Bấm")';
+    rows[2]![KS.indexOf('noiDangKy')] = "=cmd|' /C calc'!A0";
+    rows[3]![KS.indexOf('nguoiKy')] = '-2+3+cmd|\' /C calc\'!A0';
+    rows[4]![KS.indexOf('ghiChu')] = '- Đã cải chính (theo QĐ số 12/QĐ-UBND)';
+    rows[5]![KS.indexOf('ghiChu')] = '+ Bổ sung: xem trang 4';
+    const { issues } = await validateBuffer(await excelLikeWorkbook([{ name: 'Sheet1', rows }]), bookFor('KS', 5));
+    expect(triples(issues)).toEqual([
+      ['E-FORMULA-TEXT', 2, 'nksHoTen'],
+      ['E-FORMULA-TEXT', 3, 'noiDangKy'],
+      ['E-FORMULA-TEXT', 4, 'nguoiKy'],
+    ]);
+    expect(issues[1]!.message).toMatch(/^Dòng 3, cột noiDangKy: "=cmd\|' \/C calc'!A0" bắt đầu như một công thức Excel/);
+  });
+
+  it('bidirectional controls in a name are E-CONTROL-CHAR and removed from the value', async () => {
+    const rows = sheetRows('KS', cleanBook('KS', { rows: 3 }));
+    rows[1]![KS.indexOf('nksHoTen')] = 'Nguyễn \u202Ena Vnăv';
+    const { issues } = await validateBuffer(await excelLikeWorkbook([{ name: 'Sheet1', rows }]), bookFor('KS', 3));
+    expect(triples(issues)).toEqual([['E-CONTROL-CHAR', 2, 'nksHoTen']]);
+    expect(issues[0]!.message).toContain('U+202E');
+  });
+});

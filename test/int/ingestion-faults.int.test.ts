@@ -47,6 +47,9 @@ describe('faults injected during entry ingestion', () => {
     expect(clean.state.book).toMatchObject({ stage: 'scan', waiting: true, counts: { records: ROWS }, executionSeq: 1 });
     expect(clean.state.records).toHaveLength(ROWS);
     expect(clean.state.upload.status).toBe('accepted');
+    // One receipt, one acceptance, one decision, one transition into Scan: what every faulted run must equal.
+    for (const action of ['upload.received', 'entry.accepted', 'action.completeEntry']) expect(clean.state.audit.filter((a) => a.action === action)).toHaveLength(1);
+    expect(clean.state.transitions).toEqual(['inventory→entry by hotich.binhan', 'entry→scan by nhaplieu.binhan']);
 
     const mismatches: { run: number; point: string; what: string[] }[] = [];
     for (const plan of plans) {

@@ -1,5 +1,5 @@
 // Primary adapter: S3 object-created notifications (delivered through SQS) for the upload bucket.
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from '../../shared/logger.js';
 import { processEntryUpload } from '../../shared/use-cases/entry-upload.js';
@@ -38,7 +38,10 @@ function safeJson(text: string): unknown {
   }
 }
 
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+/** A lease must end before the invocation does (minus a margin to record the outcome). */
+const leaseFor = (context?: Partial<Context>) => (context?.getRemainingTimeInMillis ? Math.max(1_000, context.getRemainingTimeInMillis() - 5_000) : undefined);
+
+export const handler = async (event: SQSEvent, context?: Partial<Context>): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const message of event.Records) {
     try {
@@ -50,7 +53,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       }
       for (const r of parsed.data.Records) {
         if (!r.eventName.startsWith('ObjectCreated:')) continue;
-        await recordObjectCreated({ key: decodeS3Key(r.s3.object.key), size: r.s3.object.size, eTag: r.s3.object.eTag, eventTime: r.eventTime }, processors);
+        await recordObjectCreated({ key: decodeS3Key(r.s3.object.key), size: r.s3.object.size, eTag: r.s3.object.eTag, eventTime: r.eventTime }, processors, leaseFor(context));
       }
     } catch (err) {
       logger.error('Upload notification failed; SQS will redeliver', { messageId: message.messageId, error: (err as Error).name });

@@ -44,6 +44,8 @@ export const PendingAction = z.object({
   records: z.array(z.string()).optional(),
   by: Principal,
   at: z.string(),
+  /** The request that recorded it: a retry of that same request finishes it instead of getting 409. */
+  requestId: z.string().optional(),
 });
 export type PendingAction = z.infer<typeof PendingAction>;
 

@@ -61,6 +61,15 @@ export async function claimProcessing(u: Upload, now: Date, leaseMs: number): Pr
   return (await saveUpload(leased, u.version)) ? { ...leased, version: u.version + 1 } : undefined;
 }
 
+/**
+ * Gives the lease back after a failed attempt (status `received` again), so the redelivered event can
+ * take it at once. A worker that dies without getting here leaves a lease that ends with its
+ * invocation (see `recordObjectCreated`), before the queue shows the message again.
+ */
+export async function releaseProcessing(u: Upload): Promise<boolean> {
+  return saveUpload({ ...u, status: 'received', leaseUntil: undefined }, u.version);
+}
+
 /** Records the final outcome (only from the lease the caller holds). */
 export async function finishProcessing(u: Upload, status: 'accepted' | 'rejected', outcome: Record<string, unknown>): Promise<boolean> {
   return saveUpload({ ...u, status, leaseUntil: undefined, outcome }, u.version);

@@ -11,6 +11,7 @@ import { getBook, saveBook } from '../books/book-repo.js';
 import { isWaiting } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
 import { ActionNotAllowed } from '../errors.js';
+import { faultPoint } from '../faults.js';
 import { retryOnConflict } from '../aws/retry.js';
 import { putEntryReport } from '../entry/entry-report-repo.js';
 import { writeErrorWorkbook } from '../entry/error-workbook.js';
@@ -31,7 +32,10 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
   const book = await getBook(upload.bookId);
   const at = upload.receivedAt ?? new Date().toISOString();
   const base = { bookId: book.bookId, uploadId: upload.uploadId, fileName: upload.fileName, at };
-  if (book.stage !== 'entry' || !isWaiting(book)) {
+  const scope = `upload:${upload.uploadId}`;
+  // A redelivery after this very upload was stored (a failure after `setEntry`): finish what is left.
+  const applied = book.entry?.uploadId === upload.uploadId;
+  if (!applied && (book.stage !== 'entry' || !isWaiting(book))) {
     const message = `Sổ đang ở giai đoạn "${book.stage}", không nhận tệp nhập liệu`;
     await putEntryReport({ ...base, status: 'rejected', summary: { rows: 0, errors: 1, warnings: 0 }, issues: [], issuesTruncated: false, fileError: { code: 'WRONG_STAGE', message } });
     return { status: 'rejected', outcome: { code: 'WRONG_STAGE' } };
@@ -50,6 +54,7 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
     await audit(book, upload, 'entry.rejected', at, { code: err.details?.code });
     return { status: 'rejected', outcome: { code: err.details?.code } };
   }
+  faultPoint('entry.validated', scope);
   const errors = result.issues.filter((i) => i.severity === 'error');
   const issues = result.issues.map((i) => ({ ruleId: i.ruleId, severity: i.severity, row: i.row, column: i.column, value: i.value, message: i.message }));
 
@@ -64,32 +69,46 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
   }
 
   // 2b. Valid: records keyed by registration number replace the previous version (idempotent).
-  const previous = new Set<string>();
-  for await (const r of allRecords(book.bookId)) previous.add(r.so);
-  const written = new Set<string>();
-  let batch: BookRecord[] = [];
-  for await (const row of await open()) {
-    const so = row.values.so!;
-    written.add(so);
-    batch.push({ bookId: book.bookId, so, registerType: book.registerType, rowNumber: row.rowNumber, fields: row.values, entryVersion: upload.uploadId, version: 1, updatedAt: at, corrections: [] });
-    if (batch.length >= 100) {
+  //     Order for retries: records → audit → stale records removed → book → report → workflow. Each
+  //     step can be repeated; the audit entry is written while what it describes (the version replaced,
+  //     the records removed) can still be computed the same way, and its key makes a repeat a no-op.
+  let records = book.entry?.records ?? 0;
+  if (!applied) {
+    const previous = new Set<string>();
+    for await (const r of allRecords(book.bookId)) previous.add(r.so);
+    const written = new Set<string>();
+    let batch: BookRecord[] = [];
+    const flush = async () => {
       await putRecords(batch);
       batch = [];
+      faultPoint('entry.batch-written', scope);
+    };
+    for await (const row of await open()) {
+      const so = row.values.so!;
+      written.add(so);
+      batch.push({ bookId: book.bookId, so, registerType: book.registerType, rowNumber: row.rowNumber, fields: row.values, entryVersion: upload.uploadId, version: 1, updatedAt: at, corrections: [] });
+      if (batch.length >= 100) await flush();
     }
+    if (batch.length) await flush();
+    faultPoint('entry.records-written', scope);
+    // Records of an earlier attempt of this upload are not "previous"; the replaced version is the book's.
+    const stale = [...previous].filter((so) => !written.has(so));
+    await audit(book, upload, 'entry.accepted', at, { records: written.size, warnings: result.summary.warnings, replacedVersion: book.entry?.uploadId ?? null, previousRecords: book.entry?.records ?? 0, removed: stale.length });
+    faultPoint('entry.audited', scope);
+    if (stale.length) await deleteRecords(book.bookId, stale);
+    await setEntry(book.bookId, upload, written.size, at);
+    faultPoint('entry.book-updated', scope);
+    records = written.size;
   }
-  if (batch.length) await putRecords(batch);
-  const stale = [...previous].filter((so) => !written.has(so));
-  if (stale.length) await deleteRecords(book.bookId, stale);
-
-  await setEntry(book.bookId, upload, written.size, at);
   await putEntryReport({ ...base, status: 'accepted', summary: result.summary, issues, issuesTruncated: result.summary.issuesTruncated });
-  await audit(book, upload, 'entry.accepted', at, { records: written.size, warnings: result.summary.warnings, replacedVersion: book.entry?.uploadId ?? null, previousRecords: previous.size, removed: stale.length });
+  faultPoint('entry.report-written', scope);
   try {
-    await submitSystemAction(book.bookId, { action: 'completeEntry' }, { principal: upload.requestedBy, requestId: `upload:${upload.uploadId}`, now: at });
+    await submitSystemAction(book.bookId, { action: 'completeEntry' }, { principal: upload.requestedBy, requestId: scope, now: at });
   } catch (err) {
+    // Already handed over (a redelivery after the workflow moved on), or the book left Entry meanwhile.
     if (!(err instanceof ActionNotAllowed)) throw err;
   }
-  return { status: 'accepted', outcome: { records: written.size, warnings: result.summary.warnings } };
+  return { status: 'accepted', outcome: { records, warnings: result.summary.warnings } };
 }
 
 async function setEntry(bookId: string, upload: Upload, records: number, at: string) {

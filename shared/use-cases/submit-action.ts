@@ -5,6 +5,7 @@ import { findRecord } from '../records/record-repo.js';
 import { closeReviewPass, pendingReview } from './review.js';
 import { allowedActions, assertVisible, isWaiting, toBookView } from '../books/book-rules.js';
 import { ActionNotAllowed, Conflict, Forbidden, InvalidInput } from '../errors.js';
+import { faultPoint } from '../faults.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
@@ -41,45 +42,56 @@ export async function submitSystemAction(bookId: string, decision: Decision, ctx
 
 async function decide(book: Book, decision: Decision, ctx: RequestContext, allowed: ActionName[]) {
   const bookId = book.bookId;
-  if (!allowed.includes(decision.action)) throw notAllowed(book, decision, allowed);
-  if (transitions[decision.action].needsReason && !decision.reason?.trim()) {
-    throw new InvalidInput('Cần nêu lý do', { issues: [{ path: 'reason', message: 'Cần nêu lý do' }] });
-  }
-
-  await assertPreconditions(book, decision, ctx);
-
-  const pendingAction = { action: decision.action, reason: decision.reason?.trim(), records: decision.records, by: ctx.principal, at: ctx.now };
-  const starting = decision.action === 'startDigitisation';
-  const seq = starting ? book.executionSeq + 1 : book.executionSeq;
+  // This same request already recorded its decision and then failed (e.g. an upload's redelivery):
+  // finish it (audit, hand-over) rather than refuse it as "a decision is on its way".
+  const retried = book.pendingAction?.requestId === ctx.requestId && book.pendingAction.action === decision.action;
   let saved: Book;
-  try {
-    saved = await saveBook(
-      {
-        ...book,
-        pendingAction,
-        updatedAt: ctx.now,
-        ...(starting ? { executionSeq: seq, executionArn: executionArnFor(executionName(book.bookId, seq)) } : {}),
-      },
-      book.version,
-    );
-  } catch (err) {
-    if (err instanceof Conflict) {
-      const fresh = await getBook(bookId);
-      throw notAllowed(fresh, decision, allowedActions(fresh, ctx.principal));
+  if (retried) {
+    saved = book;
+  } else {
+    if (!allowed.includes(decision.action)) throw notAllowed(book, decision, allowed);
+    if (transitions[decision.action].needsReason && !decision.reason?.trim()) {
+      throw new InvalidInput('Cần nêu lý do', { issues: [{ path: 'reason', message: 'Cần nêu lý do' }] });
     }
-    throw err;
+
+    await assertPreconditions(book, decision, ctx);
+
+    const pendingAction = { action: decision.action, reason: decision.reason?.trim(), records: decision.records, by: ctx.principal, at: ctx.now, requestId: ctx.requestId };
+    const starting = decision.action === 'startDigitisation';
+    const seq = starting ? book.executionSeq + 1 : book.executionSeq;
+    try {
+      saved = await saveBook(
+        {
+          ...book,
+          pendingAction,
+          updatedAt: ctx.now,
+          ...(starting ? { executionSeq: seq, executionArn: executionArnFor(executionName(book.bookId, seq)) } : {}),
+        },
+        book.version,
+      );
+    } catch (err) {
+      if (err instanceof Conflict) {
+        const fresh = await getBook(bookId);
+        throw notAllowed(fresh, decision, allowedActions(fresh, ctx.principal));
+      }
+      throw err;
+    }
+    faultPoint('action.recorded', ctx.requestId);
   }
   await appendAudit({
     targetType: 'book',
     targetId: bookId,
     action: `action.${decision.action}`,
     actor: ctx.principal,
-    at: ctx.now,
+    at: saved.pendingAction?.at ?? ctx.now,
     requestId: ctx.requestId,
-    before: { stage: book.stage, version: book.version },
-    after: { stage: book.stage, version: saved.version, pendingAction: { action: decision.action, reason: pendingAction.reason } },
+    // The recording write bumped the version by one.
+    before: { stage: saved.stage, version: saved.version - 1 },
+    after: { stage: saved.stage, version: saved.version, pendingAction: { action: decision.action, reason: saved.pendingAction?.reason } },
   });
+  faultPoint('action.audited', ctx.requestId);
   await handOver(saved);
+  faultPoint('action.handed-over', ctx.requestId);
   if (decision.action === 'passReview') await closeReviewPass(saved);
   return toBookView(saved, ctx.principal);
 }

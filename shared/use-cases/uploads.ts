@@ -13,7 +13,8 @@ import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Role } from '../users/user.js';
 import { extractContainer, MULTIPART_THRESHOLD, partLayout, parseUploadKey, type Upload, type UploadKind, type UploadRequest, uploadKey, uploadRules } from '../uploads/upload.js';
-import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived } from '../uploads/upload-repo.js';
+import { faultPoint } from '../faults.js';
+import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived, releaseProcessing } from '../uploads/upload-repo.js';
 
 const uploaders: Record<UploadKind, readonly Role[]> = {
   entry: ['entry_clerk', 'commune_officer'],
@@ -188,6 +189,7 @@ async function auditUpload(upload: Upload, ctx: RequestContext, action: string) 
 export type UploadProcessor = (upload: Upload) => Promise<{ status: 'accepted' | 'rejected'; outcome: Record<string, unknown> }>;
 export type UploadProcessors = Partial<Record<UploadKind, UploadProcessor>>;
 
+/** The function's timeout: no invocation can hold a lease longer. */
 const LEASE_MS = 15 * 60_000;
 
 /**
@@ -195,10 +197,14 @@ const LEASE_MS = 15 * 60_000;
  * 1. Match it to its upload request; unknown keys are ignored (nothing to retry).
  * 2. Record the receipt once (duplicates of the event change nothing).
  * 3. Take the processing lease and run the kind's processor; a live lease held by another delivery
- *    means "someone is on it"; an expired one (a worker died) is taken over.
+ *    means "someone is on it" (that delivery's own message comes back if it fails); an expired one
+ *    (a worker died) is taken over.
  * 4. Record the final outcome. Processors write idempotently, so a takeover repeats safely.
+ * The lease ends when the invocation must end (`leaseMs` = its remaining time): the queue's
+ * visibility timeout is longer than the function's timeout, so a redelivered message always finds
+ * the lease of a dead worker expired. A failed attempt gives the lease back at once.
  */
-export async function recordObjectCreated(obj: { key: string; size: number; eTag: string; eventTime: string }, processors: UploadProcessors = {}) {
+export async function recordObjectCreated(obj: { key: string; size: number; eTag: string; eventTime: string }, processors: UploadProcessors = {}, leaseMs = LEASE_MS) {
   const parsed = parseUploadKey(obj.key);
   if (!parsed) {
     logger.warn('Object outside the upload layout ignored', { keyLength: obj.key.length });
@@ -209,7 +215,11 @@ export async function recordObjectCreated(obj: { key: string; size: number; eTag
     logger.warn('Object without a matching upload request ignored', { bookId: parsed.bookId, uploadId: parsed.uploadId });
     return { outcome: 'ignored' as const };
   }
-  if (await markReceived(upload, obj.eventTime, obj.eTag, obj.size)) {
+  const first = await markReceived(upload, obj.eventTime, obj.eTag, obj.size);
+  faultPoint('upload.received', `upload:${upload.uploadId}`);
+  // The receipt's audit entry: on the first delivery, and again (same key, so once) when a delivery
+  // of this same event failed between the receipt and its audit entry.
+  if (first || upload.receivedAt === obj.eventTime) {
     await appendAudit({
       targetType: 'book',
       targetId: upload.bookId,
@@ -220,12 +230,20 @@ export async function recordObjectCreated(obj: { key: string; size: number; eTag
       after: { uploadId: upload.uploadId, kind: upload.kind, size: obj.size },
     });
   }
+  faultPoint('upload.receipt-recorded', `upload:${upload.uploadId}`);
   const processor = processors[upload.kind];
   if (!processor) return { outcome: 'received' as const, upload };
   upload = await findUpload(parsed.bookId, parsed.uploadId);
-  const leased = upload && (await claimProcessing(upload, new Date(), LEASE_MS));
+  const leased = upload && (await claimProcessing(upload, new Date(), Math.min(leaseMs, LEASE_MS)));
   if (!leased) return { outcome: 'duplicate' as const, upload };
-  const result = await processor(leased);
+  let result: Awaited<ReturnType<UploadProcessor>>;
+  try {
+    result = await processor(leased);
+    faultPoint('upload.processed', `upload:${leased.uploadId}`);
+  } catch (err) {
+    await releaseProcessing(leased).catch(() => false);
+    throw err;
+  }
   await finishProcessing(leased, result.status, result.outcome);
   return { outcome: result.status, upload: leased };
 }

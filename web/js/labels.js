@@ -89,7 +89,7 @@ export const scanReasonTitles = {
   TOO_MANY_ENTRIES: 'Tệp .zip chứa quá nhiều mục so với giới hạn cho một quyển sổ',
   UNSUPPORTED_ARCHIVE: 'Tệp .zip dùng định dạng không hỗ trợ (chia nhiều phần hoặc mã hóa mạnh)',
   PATH_TRAVERSAL: 'Tên tệp chứa đường dẫn không an toàn (../, đường dẫn tuyệt đối, ổ đĩa hoặc dấu \\)',
-  UNSAFE_NAME: 'Tên tệp chứa ký tự điều khiển hoặc rỗng',
+  UNSAFE_NAME: 'Tên tệp chứa ký tự điều khiển (kể cả ký tự đảo chiều hiển thị) hoặc rỗng',
   SYMLINK: 'Mục trong tệp nén là liên kết tượng trưng hoặc tệp đặc biệt, không phải tệp thường',
   ENCRYPTED_ENTRY: 'Tệp trong .zip được đặt mật khẩu',
   UNSUPPORTED_COMPRESSION: 'Tệp trong .zip dùng phương thức nén không hỗ trợ (chỉ chấp nhận Store và Deflate)',

@@ -121,8 +121,6 @@ export async function runUnitReport(input: { week: string; unit: UnitSlice; rese
       unitCode: ru.code,
       stalledBooks: stalled,
     });
-    const chart = burnDownChartOf(report);
-    const workbook = await writeDistrictWorkbook(report, { chartPng: chart });
     const sent = await deliver(
       {
         week: input.week,
@@ -134,8 +132,7 @@ export async function runUnitReport(input: { week: string; unit: UnitSlice; rese
         known: input.unit.sent ?? null,
       },
       report,
-      workbook,
-      chart,
+      writeDistrictWorkbook,
     );
     return { unit: ru.code, status: sent.status };
   });
@@ -157,8 +154,6 @@ export async function runProvinceReport(input: { week: string; scope: string; pr
     };
     const report = buildProvinceReport(inputs);
     await putProvinceSeries(input.week, input.province, provinceSeriesOf(inputs));
-    const chart = burnDownChartOf(report);
-    const workbook = await writeProvinceWorkbook(report, { chartPng: chart });
     const sent = await deliver(
       {
         week: input.week,
@@ -170,8 +165,7 @@ export async function runProvinceReport(input: { week: string; scope: string; pr
         known: plan.sent ?? null,
       },
       report,
-      workbook,
-      chart,
+      writeProvinceWorkbook,
     );
     return { province: input.province, status: sent.status };
   });
@@ -182,8 +176,6 @@ export async function runNationalReport(input: { week: string; resend: boolean }
   return countReads(async () => {
     const [plan, snapshots] = await Promise.all([getNationalPlan(input.week), listProvinceSeries(input.week)]);
     const report = buildNationalReport({ week: input.week, units: plan.units, campaign: campaign(), snapshots, generatedAt: new Date(), perProvince: true });
-    const chart = burnDownChartOf(report);
-    const workbook = await writeNationalWorkbook(report, { chartPng: chart });
     const sent = await deliver(
       {
         week: input.week,
@@ -195,8 +187,7 @@ export async function runNationalReport(input: { week: string; resend: boolean }
         known: plan.sent ?? null,
       },
       report,
-      workbook,
-      chart,
+      writeNationalWorkbook,
     );
     return { status: sent.status };
   });
@@ -209,19 +200,20 @@ function recentOf(snapshots: readonly CommuneSnapshot[], week: string): CommuneS
 }
 
 /**
- * Store the workbook, then email it once: a unit already `sent` for the week is not emailed again
+ * Draw the chart, write and store the workbook, then email it once: a unit already `sent` for the week is not emailed again
  * unless `resend`; a failure is recorded (attempts, error) and rethrown so the workflow retries.
  * `known` is the send record the plan found (null: none). Every write is conditional on the version
  * it saw, so a concurrent run of the same week is detected, the record re-read, and the decision
  * taken again: the email still goes out at most once.
  */
-async function deliver(
+async function deliver<R extends WeeklyReport>(
   target: { week: string; unitCode: string; unitName: string; kind: SentReport['kind']; resend: boolean; recipients: string[]; known: SentReport | null },
-  report: WeeklyReport,
-  workbook: Buffer,
-  chart: Buffer,
+  report: R,
+  writeWorkbook: (report: R, options: { chartPng: Buffer }) => Promise<Buffer>,
 ): Promise<SentReport> {
   const config = getConfig();
+  const chart = burnDownChartOf(report);
+  const workbook = await writeWorkbook(report, { chartPng: chart });
   const s3Key = `reports/weekly/${target.week}/${target.unitCode}.xlsx`;
   await putObject(config.ARCHIVE_BUCKET, s3Key, workbook, XLSX);
   const { recipients } = target;

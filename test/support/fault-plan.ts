@@ -4,18 +4,9 @@
  * runs; the test prints the seed and takes FAULT_SEED to replay one.
  */
 import { type FaultPoint, faultPoints } from '../../shared/faults.js';
+import { rng as seededRandom } from './random.js';
 
-/** mulberry32: a small, well-mixed 32-bit PRNG. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export interface PlannedFault {
   run: number;

@@ -12,6 +12,9 @@ import type { LegacyMapping } from '../../../shared/entry/legacy/mapping.js';
 import { type EntryRow, type ReadOptions, readEntryRows } from '../../../shared/entry/reader.js';
 import { templates } from '../../../shared/entry/templates/index.js';
 import { type EntryBook, type EntryLimits, validateEntry } from '../../../shared/entry/validate.js';
+import { rng } from '../../support/random.js';
+
+export { rng };
 
 export type Rec = Record<string, string | null>;
 export type CellValue = string | number | boolean | Date | null | ExcelJS.CellValue;
@@ -19,17 +22,6 @@ export type CellValue = string | number | boolean | Date | null | ExcelJS.CellVa
 /** "Today" for every test: dates after this are in the future. */
 export const NOW = new Date('2025-06-01T00:00:00Z');
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ho = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý', 'Hà Nguyễn'];
 const dem = ['Văn', 'Thị', 'Hữu', 'Đức', 'Ngọc', 'Minh', 'Thành', 'Quốc', 'Thị Thu', 'Xuân'];

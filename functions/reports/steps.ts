@@ -9,6 +9,8 @@ export const PlanInput = z.object({
   time: z.string().optional(),
 });
 export const PrepareInput = z.object({ week: z.string(), scope: z.string(), province: z.string() });
-export const UnitInput = z.object({ week: z.string(), unit: UnitSlice, resend: z.boolean().default(false) });
-export const ProvinceInput = z.object({ week: z.string(), scope: z.string(), province: z.string(), resend: z.boolean().default(false) });
-export const NationalInput = z.object({ week: z.string(), resend: z.boolean().default(false) });
+/** The run (execution name) a send belongs to: a retry of the same run may finish its own interrupted send. */
+const Run = z.string().min(1).default('manual');
+export const UnitInput = z.object({ week: z.string(), run: Run, unit: UnitSlice, resend: z.boolean().default(false) });
+export const ProvinceInput = z.object({ week: z.string(), run: Run, scope: z.string(), province: z.string(), resend: z.boolean().default(false) });
+export const NationalInput = z.object({ week: z.string(), run: Run, resend: z.boolean().default(false) });

@@ -38,7 +38,7 @@ export class ReportWorkflow extends Construct {
 
     const plan = task('Plan', f.plan, { 'week.$': '$.week', 'unit.$': '$.unit', 'resend.$': '$.resend', 'time.$': '$$.Execution.StartTime' }, '$.plan');
 
-    const unitTask = task('UnitReport', f.unit, { 'week.$': '$.week', 'unit.$': '$.unit', 'resend.$': '$.resend' }, '$.result');
+    const unitTask = task('UnitReport', f.unit, { 'week.$': '$.week', 'run.$': '$$.Execution.Name', 'unit.$': '$.unit', 'resend.$': '$.resend' }, '$.result');
     unitTask.addCatch(recordFailure('UnitReportFailed'), { resultPath: '$.error' });
     const units = new sfn.Map(this, 'EachReportingUnit', {
       itemsPath: '$.prepared.units',
@@ -50,7 +50,7 @@ export class ReportWorkflow extends Construct {
     units.itemProcessor(unitTask);
 
     const prepare = task('PrepareProvince', f.prepare, { 'week.$': '$.week', 'scope.$': '$.scope', 'province.$': '$.province' }, '$.prepared');
-    const provinceTask = task('ProvinceReport', f.province, { 'week.$': '$.week', 'scope.$': '$.scope', 'province.$': '$.province', 'resend.$': '$.resend' }, '$.result');
+    const provinceTask = task('ProvinceReport', f.province, { 'week.$': '$.week', 'run.$': '$$.Execution.Name', 'scope.$': '$.scope', 'province.$': '$.province', 'resend.$': '$.resend' }, '$.result');
     const provinceFailed = recordFailure('ProvinceReportFailed');
     prepare.addCatch(provinceFailed, { resultPath: '$.error' });
     provinceTask.addCatch(provinceFailed, { resultPath: '$.error' });
@@ -63,7 +63,7 @@ export class ReportWorkflow extends Construct {
     });
     provinces.itemProcessor(prepare.next(units).next(provinceTask));
 
-    const national = task('NationalReport', f.national, { 'week.$': '$.plan.week', 'resend.$': '$.plan.resend' }, '$.national');
+    const national = task('NationalReport', f.national, { 'week.$': '$.plan.week', 'run.$': '$$.Execution.Name', 'resend.$': '$.plan.resend' }, '$.national');
     national.addCatch(recordFailure('NationalReportFailed'), { resultPath: '$.error' });
     const done = new sfn.Succeed(this, 'Done');
     const wantNational = new sfn.Choice(this, 'National?').when(sfn.Condition.booleanEquals('$.plan.national', true), national.next(done)).otherwise(done);

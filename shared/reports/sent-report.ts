@@ -10,6 +10,8 @@ export const SentReport = z.object({
   recipients: z.array(z.string()),
   status: z.enum(['generated', 'sending', 'sent', 'failed', 'noRecipients']),
   messageId: z.string().optional(),
+  /** The run that wrote `sending` (its execution name): only that run may finish the send within the lease. */
+  sendingBy: z.string().optional(),
   attempts: z.number().int().default(0),
   lastError: z.string().optional(),
   generatedAt: z.string(),

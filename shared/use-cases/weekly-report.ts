@@ -48,6 +48,8 @@ import { communesInScope, unitsInScope } from '../units/unit.js';
 import { listUnits } from '../units/unit-repo.js';
 
 const ATTACH_LIMIT = 5 * 1024 * 1024;
+/** How long a `sending` record belongs to the run that wrote it (longer than a report task may run). */
+const SENDING_LEASE_MS = 20 * 60_000;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function campaign(): Campaign {
@@ -93,7 +95,7 @@ export async function prepareProvinceReport(input: { week: string; scope: string
  * 2. Carry the previous weeks forward from the unit's last snapshot item (one read).
  * 3. Build the report, store the workbook, email it once.
  */
-export async function runUnitReport(input: { week: string; unit: UnitSlice; resend: boolean }) {
+export async function runUnitReport(input: { week: string; run?: string; unit: UnitSlice; resend: boolean }) {
   return countReads(async () => {
     const { units, config } = input.unit;
     const ru = getReportingUnit(units, config, input.week, input.unit.code);
@@ -128,6 +130,7 @@ export async function runUnitReport(input: { week: string; unit: UnitSlice; rese
         unitName: ru.name,
         kind: ru.kind,
         resend: input.resend,
+        run: input.run ?? 'manual',
         recipients: input.unit.recipients,
         known: input.unit.sent ?? null,
       },
@@ -139,7 +142,7 @@ export async function runUnitReport(input: { week: string; unit: UnitSlice; rese
 }
 
 /** A province's rollup (its reporting units and communes ranked) from its units' snapshot items. */
-export async function runProvinceReport(input: { week: string; scope: string; province: string; resend: boolean }) {
+export async function runProvinceReport(input: { week: string; run?: string; scope: string; province: string; resend: boolean }) {
   return countReads(async () => {
     const [plan, items] = await Promise.all([getProvincePlan(input.scope, input.week, input.province), listProvinceSnapshots(input.week, input.province)]);
     const snapshots = items.flatMap((i) => [...i.history, ...i.snapshots]);
@@ -161,6 +164,7 @@ export async function runProvinceReport(input: { week: string; scope: string; pr
         unitName: report.province.name,
         kind: 'provinceRollup',
         resend: input.resend,
+        run: input.run ?? 'manual',
         recipients: plan.recipients,
         known: plan.sent ?? null,
       },
@@ -172,7 +176,7 @@ export async function runProvinceReport(input: { week: string; scope: string; pr
 }
 
 /** The national ranking of provinces from the provinces' stored series (emailed when recipients are configured). */
-export async function runNationalReport(input: { week: string; resend: boolean }) {
+export async function runNationalReport(input: { week: string; run?: string; resend: boolean }) {
   return countReads(async () => {
     const [plan, snapshots] = await Promise.all([getNationalPlan(input.week), listProvinceSeries(input.week)]);
     const report = buildNationalReport({ week: input.week, units: plan.units, campaign: campaign(), snapshots, generatedAt: new Date(), perProvince: true });
@@ -183,6 +187,7 @@ export async function runNationalReport(input: { week: string; resend: boolean }
         unitName: 'Toàn quốc',
         kind: 'national',
         resend: input.resend,
+        run: input.run ?? 'manual',
         recipients: plan.recipients,
         known: plan.sent ?? null,
       },
@@ -207,7 +212,7 @@ function recentOf(snapshots: readonly CommuneSnapshot[], week: string): CommuneS
  * taken again: the email still goes out at most once.
  */
 async function deliver<R extends WeeklyReport>(
-  target: { week: string; unitCode: string; unitName: string; kind: SentReport['kind']; resend: boolean; recipients: string[]; known: SentReport | null },
+  target: { week: string; run: string; unitCode: string; unitName: string; kind: SentReport['kind']; resend: boolean; recipients: string[]; known: SentReport | null },
   report: R,
   writeWorkbook: (report: R, options: { chartPng: Buffer }) => Promise<Buffer>,
 ): Promise<SentReport> {
@@ -219,11 +224,10 @@ async function deliver<R extends WeeklyReport>(
   const { recipients } = target;
   let existing: SentReport | undefined = target.known ?? undefined;
   for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) {
-      existing = await findSentReport(target.week, target.unitCode);
-      // Another run of this week got in first and is sending right now: it owns this email.
-      if (existing?.status === 'sending') return existing;
-    }
+    if (attempt > 0) existing = await findSentReport(target.week, target.unitCode);
+    // Another run of this week is sending right now: that email is its own. An older `sending` (a run
+    // that died mid-send) is taken over; this run's own (a retried step) is finished.
+    if (existing?.status === 'sending' && existing.sendingBy !== target.run && Date.now() - Date.parse(existing.generatedAt) < SENDING_LEASE_MS) return existing;
     if (attempt > 3) throw new Error(`Weekly report ${target.week}/${target.unitCode}: send record keeps changing`);
     const now = new Date().toISOString();
     if (existing?.status === 'sent' && !target.resend) {
@@ -240,6 +244,7 @@ async function deliver<R extends WeeklyReport>(
       bytes: workbook.length,
       recipients,
       status: recipients.length ? 'sending' : 'noRecipients',
+      sendingBy: recipients.length ? target.run : undefined,
       attempts: (existing?.attempts ?? 0) + (recipients.length ? 1 : 0),
       generatedAt: now,
       version: existing?.version ?? 0,

@@ -69,3 +69,37 @@ describe('weekly report steps', () => {
     expect((await listSentReports(W3)).map((r) => r.unitCode).sort()).toEqual(['901', '902', 'P90', 'VN']);
   });
 });
+
+describe('an interrupted send', () => {
+  it('is finished by a retry of the same run, left to a live other run, and taken over when stale', async () => {
+    const { planWeeklyReport, prepareProvinceReport, runUnitReport } = await import('../../shared/use-cases/weekly-report.js');
+    const { findSentReport, saveSentReport } = await import('../../shared/reports/report-repo.js');
+    const { stackUrls } = await import('../support/api-client.js');
+    const mails = async () => ((await (await fetch(`${stackUrls().api}/dev/mail`)).json()) as { emails: { destination: { to: string[] } }[] }).emails.length;
+    const week = '2024-W30';
+    const plan = await planWeeklyReport({ week, unit: '901' });
+    const [slice] = (await prepareProvinceReport({ week, scope: plan.scope, province: '90' })).units;
+    const plant = async (sendingBy: string, minutesAgo: number) => {
+      const current = await findSentReport(week, '901');
+      const at = new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      const record = { week, unitCode: '901', kind: 'district' as const, s3Key: 'x', bytes: 1, recipients: ['a@b.vn'], status: 'sending' as const, sendingBy, attempts: 1, generatedAt: at, version: current?.version ?? 0 };
+      expect(await saveSentReport(record, current?.version)).toBe(true);
+    };
+
+    // Run A wrote `sending` and died before SES; run B, at the same time, leaves it alone.
+    await plant('run-A', 1);
+    let before = await mails();
+    expect((await runUnitReport({ week, run: 'run-B', unit: slice!, resend: false })).status).toBe('sending');
+    expect(await mails()).toBe(before);
+    // The retried step of run A finishes it: one email.
+    expect((await runUnitReport({ week, run: 'run-A', unit: slice!, resend: false })).status).toBe('sent');
+    expect(await mails()).toBe(before + 1);
+
+    // A `sending` left 30 minutes ago by a dead run is taken over.
+    await plant('run-dead', 30);
+    before = await mails();
+    expect((await runUnitReport({ week, run: 'run-C', unit: slice!, resend: false })).status).toBe('sent');
+    expect(await mails()).toBe(before + 1);
+    expect((await findSentReport(week, '901'))?.sendingBy).toBe('run-C');
+  });
+});

@@ -645,19 +645,6 @@ describe('persistence and restart', () => {
     expect(third.interrupted).toEqual([]);
     await third.stop();
   });
-
-  it('leaves no timer behind after stop()', async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const before = timers();
-    const service = await startService(await newDataDir());
-    const serviceClient = clientFor(service);
-    await start(bookFlow, { bookId: 'b-timers', reviewTimeoutSeconds: 600 }, undefined, serviceClient);
-    await invocationFor('notify', 'b-timers');
-    expect(timers()).toBeGreaterThan(before);
-    serviceClient.destroy();
-    await service.stop();
-    expect(timers()).toBeLessThanOrEqual(before);
-  });
 });
 
 describe('definition checks (JSONPath-only rule)', () => {

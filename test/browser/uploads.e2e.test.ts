@@ -1,7 +1,8 @@
 /**
- * The upload page in a real browser: multipart uploads of large zips (a failed part retried, an
- * interrupted upload resumed after a reload), drag and drop, files of the wrong type, and an entry
- * workbook refused as a whole.
+ * The upload page in a real browser: progress as the bytes go (uploads throttled in the browser),
+ * multipart uploads of large zips (a failed
+ * part retried, an interrupted upload resumed after a reload), drag and drop, files of the wrong type, and
+ * an entry workbook refused as a whole.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,17 @@ import type { Page, Route } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { asUser } from '../support/api-client.js';
 import { bookWithRecords, createBook, waitForStage } from '../support/book-flow.js';
-import { accessibilityProblems, goTo, openPage, recordRequests, screenshot, signIn, type TestPage, useBrowser } from '../support/browser.js';
+import {
+  accessibilityProblems,
+  goTo,
+  openPage,
+  recordRequests,
+  screenshot,
+  signIn,
+  type TestPage,
+  throttleUploads,
+  useBrowser,
+} from '../support/browser.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { pdfFor, zipOf } from '../support/scan-files.js';
 import { repoRoot } from '../support/stack-process.js';
@@ -19,18 +30,58 @@ useLocalStackEnv();
 
 const tmp = path.join(repoRoot, 'test-results', 'upload-files');
 const partOf = (url: string) => Number(new URL(url).searchParams.get('partNumber') ?? 0);
+const MiB = 1024 * 1024;
 
-/** A zip over the multipart threshold: the book's PDFs and 17 MiB of contractor notes (3 parts of 8 MiB). */
-async function bigZip(bookId: string, file: string) {
+/** A zip with the PDFs of records 1/2018 and 2/2018 and `notesBytes` of contractor notes (random, so incompressible). */
+async function scansZip(bookId: string, file: string, notesBytes: number) {
   const zip = await zipOf([
     { name: '1-2018.pdf', data: await pdfFor(`${bookId} 1`) },
     { name: '2-2018.pdf', data: await pdfFor(`${bookId} 2`) },
-    { name: 'ghi-chu-nha-thau.bin', data: randomBytes(17 * 1024 * 1024) },
+    { name: 'ghi-chu-nha-thau.bin', data: randomBytes(notesBytes) },
   ]);
   mkdirSync(tmp, { recursive: true });
   const p = path.join(tmp, file);
   writeFileSync(p, zip);
   return { path: p, size: zip.length };
+}
+
+/** A zip over the multipart threshold (16 MiB): 17 MiB of notes, 3 parts of 8 MiB. */
+const bigZip = (bookId: string, file: string) => scansZip(bookId, file, 17 * MiB);
+
+/**
+ * Records every text the upload row of `fileName` shows in its percentage and its status line, from
+ * now on: a MutationObserver on the upload list, installed before the file is chosen, so that the row's
+ * very first "0 %" and every later value are seen. Returns a reader of what was recorded.
+ */
+async function watchUploadRow(page: Page, fileName: string) {
+  await page.evaluate(`(() => {
+    const name = ${JSON.stringify(fileName)};
+    const seen = { pct: [], status: [] };
+    (window.__shownByRow ??= {})[name] = seen;
+    const list = document.querySelector('ul.upload-list');
+    if (!list) throw new Error('no upload list on the page');
+    const keep = (values, text) => { if (text != null && values.at(-1) !== text) values.push(text); };
+    new MutationObserver(() => {
+      const row = [...list.querySelectorAll('li.upload-item')].find((li) => li.dataset.fileName === name);
+      if (!row) return;
+      keep(seen.pct, row.querySelector('.pct')?.textContent);
+      keep(seen.status, row.querySelector('.upload-status')?.textContent);
+    }).observe(list, { subtree: true, childList: true, characterData: true });
+  })()`);
+  return () => page.evaluate<{ pct: string[]; status: string[] }>(`window.__shownByRow[${JSON.stringify(fileName)}]`);
+}
+
+/**
+ * The percentages shown rose one by one to 100 %: strictly increasing, ending at 100, with at least
+ * `between` values strictly between 0 and 100 (all of them, by the order, shown before 100 %).
+ */
+function expectRisingProgress(shown: string[], between: number) {
+  const values = shown.map((t) => Number(/^(\d+) %$/.exec(t)?.[1] ?? Number.NaN));
+  expect(values.every(Number.isFinite), `percentages shown: ${shown.join(' | ')}`).toBe(true);
+  expect(values[0], shown.join(' | ')).toBe(0);
+  expect(values.at(-1), shown.join(' | ')).toBe(100);
+  for (let i = 1; i < values.length; i++) expect(values[i], `shown in this order: ${shown.join(' | ')}`).toBeGreaterThan(values[i - 1]!);
+  expect(values.filter((v) => v > 0 && v < 100).length, `percentages shown: ${shown.join(' | ')}`).toBeGreaterThanOrEqual(between);
 }
 
 async function openUpload(page: Page, bookId: string) {
@@ -50,6 +101,57 @@ describe('upload page', () => {
 
   afterAll(() => {
     for (const p of pages) expect(p.errors, 'uncaught errors in the page').toEqual([]);
+  });
+
+  it('progress follows the bytes of a single POST: throttled to 1 MiB/s, the page shows rising percentages before 100 %', async () => {
+    const { urls } = inject('stack');
+    const { a, bookId } = await bookWithRecords(2);
+    const file = await scansZip(bookId, 'so-cham.zip', 3 * MiB);
+    const page = await contractorPage();
+    await openUpload(page, bookId);
+    const shown = await watchUploadRow(page, 'so-cham.zip');
+    const requests = recordRequests(page);
+    const throttle = await throttleUploads(page, MiB);
+    await page.locator('#file-input').setInputFiles(file.path);
+    const item = page.locator('li.upload-item[data-file-name="so-cham.zip"]');
+    // Half-way through, the bar and its text agree on a value strictly between 0 and 100.
+    await expect.poll(() => item.locator('progress').evaluate((el: any) => el.value), { timeout: 20_000 }).toBeGreaterThan(30);
+    const midway = { bar: await item.locator('progress').evaluate((el: any) => el.value as number), text: await item.locator('.pct').textContent() };
+    expect(midway.bar).toBeLessThan(100);
+    await screenshot(page, 'uploads-05-progress-midway');
+    await expect.poll(() => item.getAttribute('class'), { timeout: 30_000 }).toContain('done');
+    await throttle.off();
+    expect(midway.text).toMatch(/^\d+ %$/);
+    // 3 MiB at 1 MiB/s: about 30 progress events; at least 10 distinct percentages on the way.
+    expectRisingProgress((await shown()).pct, 10);
+    expect((await shown()).pct).toContain(midway.text);
+    const report = page.locator('[data-testid="scan-report"]');
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.getAttribute('data-complete')).toBe('true');
+    const posts = requests.filter((r) => r.method === 'POST' && r.url.startsWith(urls.s3));
+    expect(posts).toHaveLength(1);
+    expect(requests.some((r) => r.method === 'PUT' && r.url.startsWith(urls.s3))).toBe(false);
+    await waitForStage(a.officer, bookId, 'review');
+  });
+
+  it('progress of a multipart upload adds up the parts as they go, not only when each part completes', async () => {
+    const { a, bookId } = await bookWithRecords(2);
+    const file = await bigZip(bookId, 'so-lon-cham.zip');
+    const page = await contractorPage();
+    await openUpload(page, bookId);
+    const shown = await watchUploadRow(page, 'so-lon-cham.zip');
+    const throttle = await throttleUploads(page, 4 * MiB);
+    await page.locator('#file-input').setInputFiles(file.path);
+    const item = page.locator('li.upload-item[data-file-name="so-lon-cham.zip"]');
+    await expect.poll(() => item.getAttribute('class'), { timeout: 60_000 }).toContain('done');
+    await throttle.off();
+    // Part completions alone would show at most 2 values between 0 and 100 (3 parts); the bytes show many.
+    expectRisingProgress((await shown()).pct, 10);
+    expect((await shown()).status).toContain('Đang ghép các phần…');
+    const report = page.locator('[data-testid="scan-report"]');
+    await report.waitFor({ timeout: 60_000 });
+    expect(await report.getAttribute('data-complete')).toBe('true');
+    await waitForStage(a.officer, bookId, 'review');
   });
 
   it('a large zip goes to S3 in parts; a part that fails is retried on its own', async () => {

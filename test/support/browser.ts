@@ -111,6 +111,23 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /**
+ * Limits how fast the page may send request bodies (bytes per second), through the DevTools protocol's
+ * network emulation; downloads stay unlimited. Chromium applies it to XMLHttpRequest uploads (a 2 MiB
+ * POST at 256 KiB/s takes 8 s and fires ~80 upload progress events; unthrottled, on loopback, it fires one).
+ */
+export async function throttleUploads(page: Page, bytesPerSecond: number) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: bytesPerSecond });
+  return {
+    off: async () => {
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await cdp.detach();
+    },
+  };
+}
+
+/**
  * Basic accessibility checks, run in the page: every form control has a label, every button and
  * link an accessible name, no positive tabindex, frames have titles, one h1, the landmarks exist,
  * the document has a language. Returns the problems found (expected: none).

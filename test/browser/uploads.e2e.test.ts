@@ -1,6 +1,6 @@
 /**
- * The upload page in a real browser: progress as the bytes go (uploads throttled in the browser),
- * multipart uploads of large zips (a failed
+ * The upload page in a real browser: progress as the bytes go (uploads throttled in the browser), a
+ * single POST retried by the page and resumed with "Tiếp tục", multipart uploads of large zips (a failed
  * part retried, an interrupted upload resumed after a reload), drag and drop, files of the wrong type, and
  * an entry workbook refused as a whole.
  */
@@ -151,6 +151,73 @@ describe('upload page', () => {
     const report = page.locator('[data-testid="scan-report"]');
     await report.waitFor({ timeout: 60_000 });
     expect(await report.getAttribute('data-complete')).toBe('true');
+    await waitForStage(a.officer, bookId, 'review');
+  });
+
+  it('a single POST cut off by the network is retried by the page on its own; the file arrives and is processed', async () => {
+    const { urls } = inject('stack');
+    const { a, bookId } = await bookWithRecords(1);
+    const page = await contractorPage();
+    await openUpload(page, bookId);
+    const shown = await watchUploadRow(page, '1-2018.pdf');
+    const requests = recordRequests(page);
+    let posts = 0;
+    const toS3 = (url: URL) => url.href.startsWith(urls.s3);
+    await page.route(toS3, async (route: Route) => {
+      if (route.request().method() === 'POST' && posts++ === 0) await route.abort('connectionreset');
+      else await route.continue();
+    });
+    await page.locator('#file-input').setInputFiles({ name: '1-2018.pdf', mimeType: 'application/pdf', buffer: await pdfFor(`${bookId} 1`) });
+    const item = page.locator('li.upload-item[data-file-name="1-2018.pdf"]');
+    await expect.poll(() => item.getAttribute('class'), { timeout: 30_000 }).toContain('done');
+    const statuses = (await shown()).status;
+    expect(statuses).toContain('Đang tải lên…');
+    expect(statuses).toContain('Đang thử lại (lần 2)…');
+    expect(statuses.indexOf('Đang thử lại (lần 2)…')).toBeGreaterThan(statuses.indexOf('Đang tải lên…'));
+    expect(statuses).not.toContain('Đang thử lại (lần 3)…');
+    expect(await item.getByRole('button', { name: /Tiếp tục/ }).count()).toBe(0);
+    const report = page.locator('[data-testid="scan-report"]');
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.getAttribute('data-complete')).toBe('true');
+    expect(await report.locator('[data-count="accepted"]').textContent()).toBe('1');
+    await screenshot(page, 'uploads-06-post-retried');
+    expect(posts).toBe(2);
+    // One presigned POST asked for; the second attempt reused it and S3 took it.
+    expect(requests.filter((r) => r.method === 'POST' && r.url.endsWith(`/books/${bookId}/uploads`))).toHaveLength(1);
+    await expect.poll(() => requests.filter((r) => r.method === 'POST' && r.url.startsWith(urls.s3)).map((r) => r.status)).toEqual([undefined, 204]);
+    await waitForStage(a.officer, bookId, 'review');
+  });
+
+  it('a single POST that fails on every attempt stops with "Tiếp tục"; clicked once the network is back, the file arrives', async () => {
+    const { urls } = inject('stack');
+    const { a, bookId } = await bookWithRecords(1);
+    const page = await contractorPage();
+    await openUpload(page, bookId);
+    const shown = await watchUploadRow(page, '1-2018.pdf');
+    const requests = recordRequests(page);
+    // The S3 endpoint is unreachable for the page.
+    const toS3 = (url: URL) => url.href.startsWith(urls.s3);
+    await page.route(toS3, (route: Route) => route.abort('connectionrefused'));
+    await page.locator('#file-input').setInputFiles({ name: '1-2018.pdf', mimeType: 'application/pdf', buffer: await pdfFor(`${bookId} 1`) });
+    const item = page.locator('li.upload-item[data-file-name="1-2018.pdf"]');
+    await expect.poll(() => item.getAttribute('class'), { timeout: 30_000 }).toContain('failed');
+    expect((await shown()).status).toEqual(expect.arrayContaining(['Đang thử lại (lần 2)…', 'Đang thử lại (lần 3)…', 'Đang thử lại (lần 4)…']));
+    expect(await item.locator('.upload-status').textContent()).toContain('Không kết nối được kho lưu trữ sau 4 lần thử');
+    expect(requests.filter((r) => r.method === 'POST' && r.url.startsWith(urls.s3))).toHaveLength(4);
+    const resume = item.getByRole('button', { name: 'Tiếp tục tải lên 1-2018.pdf' });
+    expect(await resume.count()).toBe(1);
+    expect(await page.locator('#processing-result').textContent()).toContain('Chưa có kết quả');
+    await screenshot(page, 'uploads-07-post-failed');
+
+    await page.unroute(toS3);
+    await resume.click();
+    await expect.poll(() => item.getAttribute('class'), { timeout: 30_000 }).toContain('done');
+    expect(await resume.count()).toBe(0);
+    const report = page.locator('[data-testid="scan-report"]');
+    await report.waitFor({ timeout: 30_000 });
+    expect(await report.getAttribute('data-complete')).toBe('true');
+    await screenshot(page, 'uploads-08-post-resumed');
+    await expect.poll(() => requests.filter((r) => r.method === 'POST' && r.url.startsWith(urls.s3) && r.status === 204).length).toBe(1);
     await waitForStage(a.officer, bookId, 'review');
   });
 

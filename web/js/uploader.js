@@ -157,8 +157,13 @@ export async function uploadFile(job, cb) {
         return { uploadId: start.uploadId, resumed: false };
       }
       // 4xx from S3 (policy, size, expiry) will not get better by retrying.
-      if ((r.status >= 400 && r.status < 500) || attempt >= PART_ATTEMPTS) {
-        throw new Error(`Kho lưu trữ từ chối tệp (HTTP ${r.status || 'mất kết nối'})${s3Message(r.body) ? `: ${s3Message(r.body)}` : ''}`);
+      if (r.status >= 400 && r.status < 500) {
+        throw new Error(`Kho lưu trữ từ chối tệp (HTTP ${r.status})${s3Message(r.body) ? `: ${s3Message(r.body)}` : ''}`);
+      }
+      if (attempt >= PART_ATTEMPTS) {
+        throw new Error(
+          `${r.status ? `Kho lưu trữ báo lỗi (HTTP ${r.status})` : 'Không kết nối được kho lưu trữ'} sau ${attempt} lần thử. Bấm "Tiếp tục" để tải lại tệp.`,
+        );
       }
       await sleep(500 * 2 ** attempt);
     }

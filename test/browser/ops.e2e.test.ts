@@ -1,7 +1,8 @@
 /**
  * The ops console in a real browser: executions by status, an execution's history, stalled and
  * failed books, resume, and the guard against a second execution (the button is disabled while the
- * book's execution runs; when the server refuses anyway, its message is shown).
+ * book's execution runs; when the server refuses anyway, its message is shown). Every test starts from a
+ * fresh page load.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, newBookInventory, waitFor } from '../support/api-client.js';
@@ -14,14 +15,17 @@ useLocalStackEnv();
 
 describe('ops console', () => {
   const browser = useBrowser();
-  let ops: TestPage | undefined;
-  /** The ops user's page, opened on first use (a missing browser fails the test that asks). */
+  const pages: TestPage[] = [];
+  /**
+   * A fresh ops page for each test: its own context, signed in, the console loaded from scratch (a
+   * shared page would keep the previous test's tables, and `goTo` to the same hash does not reload).
+   */
   const opsPage = async () => {
-    if (!ops) {
-      ops = await openPage(browser());
-      await signIn(ops.page, 'vanhanh');
-    }
-    return ops;
+    const p = await openPage(browser());
+    pages.push(p);
+    await signIn(p.page, 'vanhanh');
+    await goTo(p.page, '#/van-hanh');
+    return p;
   };
   /** Failed at ValidateInventory: A is resumed from the page, B is resumed by someone else first. */
   let bookA: string;
@@ -42,12 +46,11 @@ describe('ops console', () => {
     await markStalled(bookC, 2);
   });
   afterAll(() => {
-    expect(ops?.errors ?? [], 'uncaught errors in the page').toEqual([]);
+    for (const p of pages) expect(p.errors, 'uncaught errors in the page').toEqual([]);
   });
 
   it('lists executions by status and shows a failed execution as a timeline with its error', async () => {
     const { page } = await opsPage();
-    await goTo(page, '#/van-hanh');
     await page.locator('[data-testid="executions"]').waitFor();
     await page.getByLabel('Trạng thái').selectOption('FAILED');
     await page.locator('[data-testid="executions"][data-status="FAILED"]').waitFor();
@@ -83,7 +86,6 @@ describe('ops console', () => {
 
   it('lists stalled and failed books; resume is disabled while the execution runs, works for a failed one, and a refusal is shown', async () => {
     const { page } = await opsPage();
-    await goTo(page, '#/van-hanh');
     const table = page.locator('[data-testid="troubled-books"]');
     await table.waitFor();
     const row = (id: string) => table.locator(`tr[data-book-id="${id}"]`);
@@ -97,6 +99,8 @@ describe('ops console', () => {
       expect(await row(id).locator('[data-testid="execution-status"]').textContent()).toContain('Lỗi');
       expect(await row(id).locator(`button[data-resume="${id}"]`).isEnabled()).toBe(true);
     }
+    // A fresh load: no execution picked yet, so the history box still invites a choice.
+    expect(await page.locator('#execution-history').textContent()).toContain('Chọn một lượt xử lý để xem diễn biến.');
     await screenshot(page, 'ops-02-troubled-books');
 
     // A: resumed from the page.

@@ -11,17 +11,7 @@ import type { Page, Route } from 'playwright-core';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { asUser } from '../support/api-client.js';
 import { bookWithRecords, createBook, waitForStage } from '../support/book-flow.js';
-import {
-  accessibilityProblems,
-  goTo,
-  openPage,
-  recordRequests,
-  screenshot,
-  signIn,
-  type TestPage,
-  throttleUploads,
-  useBrowser,
-} from '../support/browser.js';
+import { accessibilityProblems, goTo, openPage, recordRequests, screenshot, signIn, type TestPage, throttleUploads, useBrowser } from '../support/browser.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { pdfFor, zipOf } from '../support/scan-files.js';
 import { repoRoot } from '../support/stack-process.js';

@@ -1,15 +1,15 @@
 /**
- * The ops console in a real browser: executions by status, an execution's history, stalled and
- * failed books, resume, and the guard against a second execution (the button is disabled while the
- * book's execution runs; when the server refuses anyway, its message is shown). Every test starts from a
- * fresh page load.
+ * The ops console in a real browser: executions by status (failed, stopped, timed out), an execution's
+ * history with the failure's cause, stalled and failed books, resume, and the guard against a second
+ * execution (the button is disabled while the book's execution runs; when the server refuses anyway,
+ * its message is shown). Every test starts from a fresh page load.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, newBookInventory, waitFor } from '../support/api-client.js';
 import { createBook, waitForStage } from '../support/book-flow.js';
 import { accessibilityProblems, goTo, openPage, screenshot, signIn, type TestPage, useBrowser } from '../support/browser.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
-import { failedBook, markStalled, patchBook } from './seed.js';
+import { failedBook, markStalled, patchBook, stoppedBook } from './seed.js';
 
 useLocalStackEnv();
 
@@ -32,11 +32,18 @@ describe('ops console', () => {
   let bookB: string;
   /** Waiting in Entry (RUNNING) and flagged stalled. */
   let bookC: string;
+  /** Its execution stopped (ABORTED) while waiting in Entry. */
+  let bookD: string;
+  const stop = { error: 'DungThuCong', cause: 'Dừng bằng tay khi thử bảng điều khiển vận hành' };
 
   beforeAll(async () => {
     const officer = await asUser('hotich.binhan');
     const broken = { closingTotal: null, physicalCondition: 'good', notes: '' };
-    [bookA, bookB] = await Promise.all([failedBook(officer, newBookInventory(broken)), failedBook(officer, newBookInventory(broken))]);
+    [bookA, bookB, { bookId: bookD }] = await Promise.all([
+      failedBook(officer, newBookInventory(broken)),
+      failedBook(officer, newBookInventory(broken)),
+      stoppedBook(officer, newBookInventory(), stop),
+    ]);
     // The inventory is fixed (data), so a resumed run passes validation.
     await patchBook(bookA, { closingTotal: 120 });
     await patchBook(bookB, { closingTotal: 120 });
@@ -49,8 +56,10 @@ describe('ops console', () => {
     for (const p of pages) expect(p.errors, 'uncaught errors in the page').toEqual([]);
   });
 
-  it('lists executions by status and shows a failed execution as a timeline with its error', async () => {
+  it('lists executions by status and shows a failed execution as a timeline with its error and cause', async () => {
     const { page } = await opsPage();
+    const cause = ((await (await asUser('vanhanh')).get(`/books/${bookA}`)).body.failure.cause as string) ?? '';
+    expect(cause).toMatch(/closingTotal/);
     await page.locator('[data-testid="executions"]').waitFor();
     await page.getByLabel('Trạng thái').selectOption('FAILED');
     await page.locator('[data-testid="executions"][data-status="FAILED"]').waitFor();
@@ -73,7 +82,10 @@ describe('ops console', () => {
     await expect.poll(() => page.locator('#execution-history [data-testid="execution-status"]').textContent()).toBe('Lỗi');
     const failed = page.locator('[data-testid="execution-events"] li.failed');
     await expect.poll(() => failed.count()).toBeGreaterThan(0);
-    expect(await failed.first().textContent()).toContain('InventoryInvalid');
+    // The failed step names the error and says why: the cause recorded on the book, in full.
+    const failedStep = page.locator('[data-testid="execution-events"] li.failed[data-type$="Failed"]', { hasText: 'InventoryInvalid' });
+    expect(await failedStep.count()).toBe(1);
+    expect(await failedStep.locator('.event-error').textContent()).toBe(`InventoryInvalid: ${cause}`);
     const states = await page.locator('[data-testid="execution-events"] li').evaluateAll((els: any[]) => els.map((e) => e.dataset.state).filter(Boolean));
     expect(states).toEqual(['ValidateInventory', 'RecordFailure', 'Failed']);
     // Every event on request.
@@ -82,6 +94,70 @@ describe('ops console', () => {
     expect(await page.locator('[data-testid="execution-events"] li').count()).toBeGreaterThan(before);
     expect(await accessibilityProblems(page)).toEqual([]);
     await screenshot(page, 'ops-01-failed-execution');
+  });
+
+  it('lists a stopped execution under "Đã dừng" (ABORTED); its timeline shows the stop with its error and cause', async () => {
+    const { page } = await opsPage();
+    await page.locator('[data-testid="executions"]').waitFor();
+    await page.getByLabel('Trạng thái').selectOption('ABORTED');
+    await page.locator('[data-testid="executions"][data-status="ABORTED"]').waitFor();
+    const rowD = page.locator(`[data-testid="executions"] tr[data-book-id="${bookD}"]`);
+    await expect.poll(() => rowD.count()).toBe(1);
+    expect(await rowD.locator('.badge').textContent()).toBe('Đã dừng');
+    expect(await rowD.locator('.badge').getAttribute('class')).toBe('badge aborted');
+    for (const other of [bookA, bookC]) expect(await page.locator(`[data-testid="executions"] tr[data-book-id="${other}"]`).count()).toBe(0);
+
+    await rowD.getByRole('button', { name: /Xem diễn biến/ }).click();
+    await expect.poll(() => page.locator('#execution-history [data-testid="execution-status"]').textContent()).toBe('Đã dừng');
+    expect(await page.locator('#execution-history .facts').textContent()).toContain(`${stop.error}: ${stop.cause}`);
+    const aborted = page.locator('[data-testid="execution-events"] li[data-type="ExecutionAborted"]');
+    expect(await aborted.count()).toBe(1);
+    expect(await aborted.getAttribute('class')).toContain('failed');
+    expect(await aborted.locator('.event-type').textContent()).toBe('Lượt xử lý bị dừng (ExecutionAborted)');
+    expect(await aborted.locator('.event-error').textContent()).toBe(`${stop.error}: ${stop.cause}`);
+    // It was stopped while waiting in Entry: the last step entered is WaitEntry.
+    const states = await page.locator('[data-testid="execution-events"] li').evaluateAll((els: any[]) => els.map((e) => e.dataset.state).filter(Boolean));
+    expect(states.at(-1)).toBe('WaitEntry');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'ops-02-aborted-execution');
+  });
+
+  it('lists a timed-out execution under "Quá thời gian" (TIMED_OUT): the API answer is stubbed, as no book execution can time out', async () => {
+    // The book workflow has no execution-level timeout (each stage's timeout is caught and escalated), so
+    // the stack never produces a TIMED_OUT book execution. This checks the page's side only: it asks for
+    // status=TIMED_OUT and shows what comes back under its Vietnamese badge.
+    const { page } = await opsPage();
+    await page.locator('[data-testid="executions"]').waitFor();
+    const arn = 'arn:aws:states:ap-southeast-1:000000000000:execution:HoTich-BookWorkflow:90101-KS-9.2018-2018-1';
+    const asked: string[] = [];
+    await page.route(
+      (url) => url.pathname === '/ops/executions' && url.searchParams.get('status') === 'TIMED_OUT',
+      async (route) => {
+        asked.push(route.request().url());
+        await route.fulfill({
+          json: {
+            executions: [
+              {
+                executionArn: arn,
+                name: '90101-KS-9.2018-2018-1',
+                bookId: '90101-KS-9.2018-2018',
+                status: 'TIMED_OUT',
+                startDate: '2025-01-02T01:00:00.000Z',
+                stopDate: '2025-01-16T01:00:00.000Z',
+              },
+            ],
+          },
+        });
+      },
+    );
+    await page.getByLabel('Trạng thái').selectOption('TIMED_OUT');
+    await page.locator('[data-testid="executions"][data-status="TIMED_OUT"]').waitFor();
+    expect(asked).toHaveLength(1);
+    const row = page.locator('[data-testid="executions"] tr[data-book-id="90101-KS-9.2018-2018"]');
+    expect(await row.locator('.badge').textContent()).toBe('Quá thời gian');
+    expect(await row.locator('.badge').getAttribute('class')).toBe('badge timed_out');
+    expect(await page.locator('[data-testid="executions"] tbody tr').count()).toBe(1);
+    await screenshot(page, 'ops-03-timed-out-listed');
   });
 
   it('lists stalled and failed books; resume is disabled while the execution runs, works for a failed one, and a refusal is shown', async () => {
@@ -101,7 +177,7 @@ describe('ops console', () => {
     }
     // A fresh load: no execution picked yet, so the history box still invites a choice.
     expect(await page.locator('#execution-history').textContent()).toContain('Chọn một lượt xử lý để xem diễn biến.');
-    await screenshot(page, 'ops-02-troubled-books');
+    await screenshot(page, 'ops-04-troubled-books');
 
     // A: resumed from the page.
     await row(bookA).locator(`button[data-resume="${bookA}"]`).click();
@@ -116,7 +192,7 @@ describe('ops console', () => {
     // The row then shows the execution that runs now, and the button stays off.
     await expect.poll(() => row(bookB).locator('[data-testid="execution-status"]').textContent()).toContain('Đang chạy');
     expect(await row(bookB).locator(`button[data-resume="${bookB}"]`).isDisabled()).toBe(true);
-    await screenshot(page, 'ops-03-resume-refused');
+    await screenshot(page, 'ops-05-resume-refused');
 
     // Both now run (Entry): no longer failed, and looking A up shows the guard.
     const officer = await asUser('hotich.binhan');

@@ -45,3 +45,24 @@ export async function failedBook(officer: Client, inventory: Record<string, unkn
   }, `${bookId} failed`);
   return bookId;
 }
+
+/**
+ * A book waiting in Entry whose execution is then stopped through the Step Functions API (StopExecution,
+ * as an operator would in the AWS console): the execution ends ABORTED with this error and cause.
+ */
+export async function stoppedBook(officer: Client, inventory: Record<string, unknown>, stop: { error: string; cause: string }) {
+  const { StopExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const { sfn } = await import('../../shared/aws/clients.js');
+  const created = await officer.post('/books', inventory);
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const bookId = created.body.bookId as string;
+  expect((await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' })).status).toBe(202);
+  const book = await waitFor(async () => {
+    const b = (await officer.get(`/books/${bookId}`)).body;
+    return b.stage === 'entry' && b.waiting ? b : undefined;
+  }, `${bookId} waiting in entry`);
+  const executionArn = (await bookItem(bookId)).executionArn as string;
+  expect(executionArn, JSON.stringify(book)).toMatch(/:execution:/);
+  await sfn.send(new StopExecutionCommand({ executionArn, ...stop }));
+  return { bookId, executionArn };
+}

@@ -41,11 +41,11 @@ export async function validateInventory(bookId: string, ctx: StepContext): Promi
   const book = await getBook(bookId);
   if (book.executionArn !== ctx.executionArn) throw new StaleExecution('Another execution owns this book', { bookId });
   const problems: string[] = [];
-  if (!BookInventory.safeParse(pickInventory(book)).success) problems.push('inventory fields malformed');
+  if (!BookInventory.safeParse(pickInventory(book)).success) problems.push('Thông tin kiểm kê có trường sai định dạng: cần kiểm tra lại các trường kiểm kê của sổ');
   if (book.closingTotal === null && book.physicalCondition === 'good') {
-    problems.push('closingTotal missing although the book is in good condition');
+    problems.push('Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) dù sổ ở tình trạng tốt (physicalCondition = good)');
   }
-  if (book.closingTotal === null && !book.notes) problems.push('closingTotal missing without a note explaining why');
+  if (book.closingTotal === null && !book.notes) problems.push('Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) mà không có ghi chú (notes) giải thích lý do');
   if (problems.length) throw new InventoryInvalid(problems.join('; '), { bookId });
 }
 

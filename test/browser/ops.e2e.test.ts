@@ -59,7 +59,11 @@ describe('ops console', () => {
   it('lists executions by status and shows a failed execution as a timeline with its error and cause', async () => {
     const { page } = await opsPage();
     const cause = ((await (await asUser('vanhanh')).get(`/books/${bookA}`)).body.failure.cause as string) ?? '';
-    expect(cause).toMatch(/closingTotal/);
+    // Commune users read this cause on the book: Vietnamese, naming the field.
+    expect(cause).toBe(
+      'Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) dù sổ ở tình trạng tốt (physicalCondition = good); ' +
+        'Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) mà không có ghi chú (notes) giải thích lý do',
+    );
     await page.locator('[data-testid="executions"]').waitFor();
     await page.getByLabel('Trạng thái').selectOption('FAILED');
     await page.locator('[data-testid="executions"][data-status="FAILED"]').waitFor();
@@ -96,6 +100,17 @@ describe('ops console', () => {
     await screenshot(page, 'ops-01-failed-execution');
   });
 
+  it("a failed book's page tells the commune officer why, in Vietnamese", async () => {
+    const p = await openPage(browser());
+    pages.push(p);
+    await signIn(p.page, 'hotich.binhan', `#/so/${encodeURIComponent(bookA)}`);
+    const failure = p.page.locator('dl.facts > div', { has: p.page.locator('dt', { hasText: 'Lỗi xử lý' }) }).locator('dd');
+    await expect.poll(() => failure.textContent()).toContain('InventoryInvalid: Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal)');
+    expect(await failure.textContent()).toContain('mà không có ghi chú (notes) giải thích lý do');
+    expect(await p.page.locator('[data-testid="book-flags"]').textContent()).toContain('Lỗi: InventoryInvalid');
+    await screenshot(p.page, 'ops-02-failed-book-page');
+  });
+
   it('lists a stopped execution under "Đã dừng" (ABORTED); its timeline shows the stop with its error and cause', async () => {
     const { page } = await opsPage();
     await page.locator('[data-testid="executions"]').waitFor();
@@ -119,7 +134,7 @@ describe('ops console', () => {
     const states = await page.locator('[data-testid="execution-events"] li').evaluateAll((els: any[]) => els.map((e) => e.dataset.state).filter(Boolean));
     expect(states.at(-1)).toBe('WaitEntry');
     expect(await accessibilityProblems(page)).toEqual([]);
-    await screenshot(page, 'ops-02-aborted-execution');
+    await screenshot(page, 'ops-03-aborted-execution');
   });
 
   it('lists a timed-out execution under "Quá thời gian" (TIMED_OUT): the API answer is stubbed, as no book execution can time out', async () => {
@@ -157,7 +172,7 @@ describe('ops console', () => {
     expect(await row.locator('.badge').textContent()).toBe('Quá thời gian');
     expect(await row.locator('.badge').getAttribute('class')).toBe('badge timed_out');
     expect(await page.locator('[data-testid="executions"] tbody tr').count()).toBe(1);
-    await screenshot(page, 'ops-03-timed-out-listed');
+    await screenshot(page, 'ops-04-timed-out-listed');
   });
 
   it('lists stalled and failed books; resume is disabled while the execution runs, works for a failed one, and a refusal is shown', async () => {
@@ -171,13 +186,13 @@ describe('ops console', () => {
     expect(await row(bookC).locator(`button[data-resume="${bookC}"]`).isDisabled()).toBe(true);
     expect(await row(bookC).textContent()).toContain('Lượt xử lý đang chạy: không chạy lại được');
     for (const id of [bookA, bookB]) {
-      expect(await row(id).textContent()).toContain('InventoryInvalid');
+      expect(await row(id).textContent()).toContain('InventoryInvalid: Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) dù sổ ở tình trạng tốt');
       expect(await row(id).locator('[data-testid="execution-status"]').textContent()).toContain('Lỗi');
       expect(await row(id).locator(`button[data-resume="${id}"]`).isEnabled()).toBe(true);
     }
     // A fresh load: no execution picked yet, so the history box still invites a choice.
     expect(await page.locator('#execution-history').textContent()).toContain('Chọn một lượt xử lý để xem diễn biến.');
-    await screenshot(page, 'ops-04-troubled-books');
+    await screenshot(page, 'ops-05-troubled-books');
 
     // A: resumed from the page.
     await row(bookA).locator(`button[data-resume="${bookA}"]`).click();
@@ -192,7 +207,7 @@ describe('ops console', () => {
     // The row then shows the execution that runs now, and the button stays off.
     await expect.poll(() => row(bookB).locator('[data-testid="execution-status"]').textContent()).toContain('Đang chạy');
     expect(await row(bookB).locator(`button[data-resume="${bookB}"]`).isDisabled()).toBe(true);
-    await screenshot(page, 'ops-05-resume-refused');
+    await screenshot(page, 'ops-06-resume-refused');
 
     // Both now run (Entry): no longer failed, and looking A up shows the guard.
     const officer = await asUser('hotich.binhan');

@@ -13,6 +13,13 @@ import { pdfFor, zipOf } from '../support/scan-files.js';
 
 useLocalStackEnv();
 
+/** How the pages show a time: dd/MM/yyyy HH:mm:ss in Asia/Ho_Chi_Minh (UTC+7 all year). */
+function vietnamTime(iso: string) {
+  const d = new Date(Date.parse(iso) + 7 * 3600_000);
+  const p = (x: number) => String(x).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
 describe('a book through the pages', () => {
   const browser = useBrowser();
   const pages: TestPage[] = [];
@@ -20,6 +27,8 @@ describe('a book through the pages', () => {
   const year = 2017;
   const quyenSo = `${n}/${year}`;
   const bookId = `90101-KS-${n}.${year}-${year}`;
+  /** What earlier steps did, for the history the book page shows at the end. */
+  const done = { badWorkbookBytes: 0, goodWorkbookBytes: 0, zipBytes: 0, dateOfBirthBefore: '' };
 
   const open = async (username: string) => {
     const p = await openPage(browser());
@@ -129,6 +138,8 @@ describe('a book through the pages', () => {
     await screenshot(page, 'journey-04-entry-errors');
 
     const good = await entryWorkbook(book, 3);
+    done.badWorkbookBytes = bad.bytes.length;
+    done.goodWorkbookBytes = good.bytes.length;
     await page.locator('#file-input').setInputFiles({ name: 'nhap-lieu.xlsx', mimeType: XLSX, buffer: good.bytes });
     await expect.poll(() => report.getAttribute('data-status'), { timeout: 30_000 }).toBe('accepted');
     expect(await report.textContent()).toContain('3 bản ghi đã được ghi nhận');
@@ -158,6 +169,7 @@ describe('a book through the pages', () => {
     await expect.poll(() => page.locator('#processing-result').textContent()).toContain('Chưa có kết quả');
 
     const zip = await zipOf(await Promise.all([1, 2, 3].map(async (i) => ({ name: `${i}-${year}.pdf`, data: await pdfFor(`${bookId} ${i}/${year}`) }))));
+    done.zipBytes = zip.length;
     const requests = recordRequests(page);
     await page.locator('#file-input').setInputFiles({ name: 'so-KS.zip', mimeType: 'application/zip', buffer: zip });
 
@@ -194,6 +206,7 @@ describe('a book through the pages', () => {
     const { urls } = inject('stack');
     const officer = await asUser('hotich.binhan');
     const before1 = (await officer.get(`/books/${bookId}/records/1-${year}`)).body;
+    done.dateOfBirthBefore = before1.fields.nksNgaySinh ?? '';
     const { page } = await open('hotich.binhan');
     await goTo(page, '#/kiem-tra');
     await page.locator(`button[data-claim="${bookId}"]`).click();
@@ -290,6 +303,82 @@ describe('a book through the pages', () => {
     expect(book.approval.by.username).toBe('hotich2.binhan');
   });
 
+  it('the book page shows its history: the stage changes and the audit trail (time, action, who, what changed)', async () => {
+    const officer = await asUser('hotich.binhan');
+    // The approval's stage change is written by the workflow just after the approval itself.
+    const history = await waitFor(async () => {
+      const h = (await officer.get(`/books/${bookId}/history`)).body;
+      return h.audit.some((e: any) => e.action === 'stage.entered' && e.after?.stage === 'reconciliation') ? h : undefined;
+    }, 'approval moved the book on');
+    const audit = history.audit as { at: string; action: string; after?: any }[];
+    const { page } = await open('hotich.binhan');
+    await goTo(page, `#/so/${encodeURIComponent(bookId)}`);
+    const cellsOf = (selector: string) =>
+      page.locator(`${selector} tbody tr`).evaluateAll((trs: any[]) => trs.map((tr) => [...tr.cells].map((c: any) => c.textContent as string)));
+
+    // Stage changes, oldest first: when, from, to, and who decided.
+    const transitions = await cellsOf('[data-testid="transitions"]');
+    expect(transitions.map((r) => r.slice(1))).toEqual([
+      ['Kiểm kê', 'Nhập liệu', 'hotich.binhan'],
+      ['Nhập liệu', 'Scan', 'nhaplieu.binhan'],
+      ['Scan', 'Kiểm tra, đối chiếu', 'scan.binhan'],
+      ['Kiểm tra, đối chiếu', 'Phê duyệt', 'hotich.binhan'],
+      ['Phê duyệt', 'Đối chiếu CSDLQGVDC', 'hotich2.binhan'],
+    ]);
+    const entered = audit.filter((e) => e.action === 'stage.entered');
+    expect(transitions.map((r) => r[0])).toEqual(entered.map((e) => vietnamTime(e.at)));
+
+    // The audit trail is folded away when long; opened, it lists every entry, newest first.
+    const summary = page.locator('details.audit summary');
+    expect(await summary.textContent()).toBe(`Nhật ký thao tác (${audit.length})`);
+    await summary.click();
+    await page.locator('[data-testid="audit"]').waitFor({ state: 'visible' });
+    const rows = await cellsOf('[data-testid="audit"]');
+    expect(rows.map((r) => r[0])).toEqual([...audit].reverse().map((e) => vietnamTime(e.at)));
+    const claimedUntil = audit.find((e) => e.action === 'review.claimed')?.after?.until as string;
+    const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+    const xlsx = (bytes: number) => `Tệp Excel nhập liệu, ${kb(bytes)}`;
+    const scans = `Bản scan (.zip hoặc .pdf), ${kb(done.zipBytes)}`;
+    // Action, who, what changed (entries written in the same millisecond may come in either order).
+    const byContent = (r: string[][]) => r.map((x) => x.join(' | ')).sort();
+    expect(byContent(rows.map((r) => r.slice(1)))).toEqual(
+      byContent([
+        ['Kiểm kê sổ', 'hotich.binhan', `Quyển số ${quyenSo}, 120 trang, tổng số khi khóa sổ: 3`],
+        ['Bắt đầu số hóa', 'hotich.binhan', ''],
+        ['Chuyển giai đoạn', 'hotich.binhan', 'Kiểm kê → Nhập liệu'],
+        ['Yêu cầu tải lên', 'nhaplieu.binhan', xlsx(done.badWorkbookBytes)],
+        ['Đã nhận tệp', 'nhaplieu.binhan', xlsx(done.badWorkbookBytes)],
+        ['Tệp nhập liệu có lỗi', 'nhaplieu.binhan', '3 dòng, 1 lỗi: chưa bản ghi nào được ghi nhận'],
+        ['Yêu cầu tải lên', 'nhaplieu.binhan', xlsx(done.goodWorkbookBytes)],
+        ['Đã nhận tệp', 'nhaplieu.binhan', xlsx(done.goodWorkbookBytes)],
+        ['Tệp nhập liệu hợp lệ', 'nhaplieu.binhan', '3 bản ghi được ghi nhận'],
+        ['Nhập liệu hợp lệ (tự động khi tệp Excel đạt kiểm tra)', 'nhaplieu.binhan', ''],
+        ['Chuyển giai đoạn', 'nhaplieu.binhan', 'Nhập liệu → Scan'],
+        ['Yêu cầu tải lên', 'scan.binhan', scans],
+        ['Đã nhận tệp', 'scan.binhan', scans],
+        ['Đủ bản scan', 'scan.binhan', '3 bản scan nhận, còn thiếu 0'],
+        ['Đủ bản scan (tự động khi bộ bản scan đầy đủ)', 'scan.binhan', ''],
+        ['Chuyển giai đoạn', 'scan.binhan', 'Scan → Kiểm tra, đối chiếu'],
+        ['Nhận sổ để kiểm tra', 'hotich.binhan', `Giữ sổ đến ${vietnamTime(claimedUntil)}`],
+        [
+          'Sửa bản ghi',
+          'hotich.binhan',
+          `Bản ghi 1/${year}: nksNgaySinh: ${done.dateOfBirthBefore} → 12.03.2017 (Sai ngày tháng (ngày đăng ký, ngày sinh, ngày chết…))`,
+        ],
+        ['Đánh dấu bản ghi đúng', 'hotich.binhan', `Bản ghi 2/${year}`],
+        ['Đánh dấu bản ghi đúng', 'hotich.binhan', `Bản ghi 3/${year}`],
+        ['Đạt kiểm tra', 'hotich.binhan', ''],
+        ['Chuyển giai đoạn', 'hotich.binhan', 'Kiểm tra, đối chiếu → Phê duyệt'],
+        ['Phê duyệt', 'hotich2.binhan', ''],
+        ['Lập gói dữ liệu xuất', 'hotich2.binhan', ''],
+        ['Chuyển giai đoạn', 'hotich2.binhan', 'Phê duyệt → Đối chiếu CSDLQGVDC'],
+      ]),
+    );
+    expect(done.dateOfBirthBefore).not.toBe('');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'journey-11-book-history');
+  });
+
   it("ops: the console lists the book's execution and shows its history as a timeline", async () => {
     const ops = await asUser('vanhanh');
     const book = (await ops.get(`/books/${bookId}`)).body;
@@ -307,6 +396,6 @@ describe('a book through the pages', () => {
     const status = (await ops.get(`/ops/executions/${encodeURIComponent(book.executionArn)}/history`)).body.status as string;
     expect(await page.locator('#execution-history [data-testid="execution-status"]').textContent()).toBe(status === 'RUNNING' ? 'Đang chạy' : 'Thành công');
     expect(await accessibilityProblems(page)).toEqual([]);
-    await screenshot(page, 'journey-11-ops-history');
+    await screenshot(page, 'journey-12-ops-history');
   });
 });

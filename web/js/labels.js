@@ -188,6 +188,10 @@ export const auditActionTitles = {
   'review.released': 'Trả sổ đang kiểm tra',
   'record.reviewed': 'Đánh dấu bản ghi đúng',
   'record.corrected': 'Sửa bản ghi',
+  'export.built': 'Lập gói dữ liệu xuất',
+  'reconciliation.matched': 'Đối chiếu với CSDLQGVDC',
+  'reconciliation.resolved': 'Xử lý kết quả đối chiếu',
+  'reconciliation.idsAssigned': 'Ghi nhận số định danh cá nhân',
 };
 
 /**

@@ -4,8 +4,8 @@
  */
 import { get, post } from '../api.js';
 import { bookFlags } from '../book-list.js';
-import { announce, errorBox, field, formatTime, h, poll, replace, table } from '../dom.js';
-import { actions, auditActionTitle, physicalConditionTitles, registerTypeTitles, stages, stageTitles } from '../labels.js';
+import { announce, errorBox, field, formatSize, formatTime, h, poll, replace, table } from '../dom.js';
+import { actions, auditActionTitle, correctionReasonTitles, physicalConditionTitles, registerTypeTitles, stages, stageTitles, uploadKinds } from '../labels.js';
 import { entryReportReaders, scanReportReaders, uploadKindsOf } from '../roles.js';
 
 export const title = 'Sổ';
@@ -269,17 +269,58 @@ function historySection(history) {
   );
 }
 
-/** A short, readable detail of an audit entry. @param {{ action: string, before?: any, after?: any }} e */
+/**
+ * A short, readable detail of an audit entry: what changed, before → after where the entry has both.
+ * @param {{ action: string, before?: any, after?: any }} e
+ */
 function summarise(e) {
   const a = e.after ?? {};
-  if (e.action === 'stage.entered') return `${stageTitles[e.before?.stage] ?? e.before?.stage ?? '—'} → ${stageTitles[a.stage] ?? a.stage ?? ''}`;
-  if (e.action.startsWith('action.')) return a.pendingAction?.reason ? `Lý do: ${a.pendingAction.reason}` : '';
-  if (e.action.startsWith('upload.')) return [a.kind, a.size ? `${a.size} byte` : '', a.multipart ? `${a.multipart} phần` : ''].filter(Boolean).join(', ');
-  if (e.action === 'record.corrected')
-    return `Bản ghi ${a.so}: ${Object.entries(a.fields ?? {})
-      .map(([k, v]) => `${k} = ${v}`)
-      .join('; ')}`;
-  if (e.action === 'record.reviewed') return `Bản ghi ${a.so}`;
-  if (e.action === 'workflow.failed' || e.action === 'workflow.resumed') return a.error ?? a.resumeAt ?? '';
-  return '';
+  const b = e.before ?? {};
+  /** @param {string | undefined} s */
+  const stage = (s) => (s ? (stageTitles[s] ?? s) : '—');
+  switch (e.action) {
+    case 'book.inventoried':
+      return `Quyển số ${a.quyenSo ?? ''}, ${a.pageCount ?? '?'} trang, tổng số khi khóa sổ: ${a.closingTotal ?? 'không ghi'}`;
+    case 'stage.entered':
+      return `${stage(b.stage)} → ${stage(a.stage)}`;
+    case 'stage.stalled':
+      return `Giai đoạn ${stage(a.stage)}: quá hạn ${a.stalled?.escalations ?? '?'} lần`;
+    case 'upload.requested':
+    case 'upload.received':
+    case 'upload.completed':
+      return [
+        uploadKinds[/** @type {'entry' | 'scans'} */ (a.kind)]?.title ?? a.kind,
+        typeof a.size === 'number' ? formatSize(a.size) : '',
+        a.multipart ? `${a.multipart} phần` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+    case 'entry.accepted':
+      return `${a.records ?? '?'} bản ghi được ghi nhận${a.warnings ? `, ${a.warnings} cảnh báo` : ''}`;
+    case 'entry.rejected':
+      return `${a.rows ?? '?'} dòng, ${a.errors ?? '?'} lỗi: chưa bản ghi nào được ghi nhận`;
+    case 'scan.complete':
+    case 'scan.incomplete':
+      return a.counts ? `${a.counts.accepted ?? 0} bản scan nhận, còn thiếu ${a.counts.missing ?? 0}` : '';
+    case 'review.claimed':
+      return a.until ? `Giữ sổ đến ${formatTime(a.until)}` : '';
+    case 'record.corrected': {
+      /** @type {string[]} */
+      const reasons = a.reasons ?? [];
+      const changes = Object.entries(a.fields ?? {}).map(([k, v], i) => {
+        const why = reasons[i] ? ` (${correctionReasonTitles[reasons[i]] ?? reasons[i]})` : '';
+        return `${k}: ${b.fields?.[k] ?? '—'} → ${v ?? '—'}${why}`;
+      });
+      return `Bản ghi ${a.so}: ${changes.join('; ')}`;
+    }
+    case 'record.reviewed':
+      return `Bản ghi ${a.so}`;
+    case 'workflow.failed':
+      return a.failure ? `${a.failure.error}: ${a.failure.cause}` : '';
+    case 'workflow.resumed':
+      return a.resumeAt ? `Chạy lại từ giai đoạn ${stage(a.resumeAt)}` : '';
+    default:
+      if (e.action.startsWith('action.')) return a.pendingAction?.reason ? `Lý do: ${a.pendingAction.reason}` : '';
+      return '';
+  }
 }

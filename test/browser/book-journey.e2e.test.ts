@@ -13,6 +13,31 @@ import { pdfFor, zipOf } from '../support/scan-files.js';
 
 useLocalStackEnv();
 
+/**
+ * Fetches a download link exactly as the page shows it and checks that it is a real .xlsx (200, the
+ * spreadsheet content type, the file name offered, the zip magic number every .xlsx starts with); returns
+ * it opened with exceljs.
+ */
+async function fetchXlsx(url: string, downloadName: string) {
+  const res = await fetch(url);
+  expect(res.status, url).toBe(200);
+  expect(res.headers.get('content-type')).toBe(XLSX);
+  expect(res.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''${encodeURIComponent(downloadName)}`);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x4b, 0x03, 0x04]);
+  const ExcelJS = (await import('exceljs')).default;
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  return wb;
+}
+
+/** A cell note's text, whether exceljs read it as a string or as rich text. */
+function noteText(note: unknown): string {
+  if (typeof note === 'string') return note;
+  const texts = (note as { texts?: { text: string }[] } | undefined)?.texts ?? [];
+  return texts.map((t) => t.text).join('');
+}
+
 /** How the pages show a time: dd/MM/yyyy HH:mm:ss in Asia/Ho_Chi_Minh (UTC+7 all year). */
 function vietnamTime(iso: string) {
   const d = new Date(Date.parse(iso) + 7 * 3600_000);
@@ -133,7 +158,25 @@ describe('a book through the pages', () => {
     const issues = page.locator('[data-testid="entry-issues"] tbody tr', { hasText: 'nksNgaySinh' });
     await expect.poll(() => issues.count()).toBeGreaterThan(0);
     expect(await issues.first().textContent()).toContain('31.02.2017');
-    expect(await page.locator('[data-testid="error-workbook-link"]').getAttribute('href')).toMatch(new RegExp(`^${urls.s3}/`));
+    // The error workbook, fetched with the very link the page shows: a real .xlsx that names the bad row.
+    const errorLink = (await page.locator('[data-testid="error-workbook-link"]').getAttribute('href')) ?? '';
+    expect(errorLink).toMatch(new RegExp(`^${urls.s3}/`));
+    const [errorRow, errorColumn, , errorMessage, errorValue, errorRule] = await issues.first().locator('td').allTextContents();
+    expect([errorColumn, errorValue]).toEqual(['nksNgaySinh', '31.02.2017']);
+    const errorBook = await fetchXlsx(errorLink, `loi-nhap-lieu-${bookId}.xlsx`);
+    const listed = errorBook.getWorksheet('Lỗi')!;
+    const listedRows: unknown[][] = [];
+    listed.eachRow((r, i) => {
+      if (i > 1) listedRows.push([1, 2, 3, 4, 5].map((c) => r.getCell(c).value));
+    });
+    expect(listedRows).toContainEqual([Number(errorRow), 'nksNgaySinh', '31.02.2017', errorRule, errorMessage]);
+    // On the data sheet, the cell itself is marked: red, with the message as its note.
+    const data = errorBook.worksheets[0]!;
+    const headers = (data.getRow(1).values as unknown[]).map(String);
+    const cell = data.getRow(Number(errorRow)).getCell(headers.indexOf('nksNgaySinh'));
+    expect(cell.value).toBe('31.02.2017');
+    expect(noteText(cell.note)).toContain(errorMessage);
+    expect((cell.fill as { fgColor?: { argb?: string } }).fgColor?.argb).toBe('FFFFC7CE');
     expect(await page.locator('[data-testid="upload-book-stage"]').textContent()).toContain('Nhập liệu');
     await screenshot(page, 'journey-04-entry-errors');
 
@@ -183,7 +226,21 @@ describe('a book through the pages', () => {
     expect(await report.getAttribute('data-complete')).toBe('true');
     expect(await report.locator('[data-count="accepted"]').textContent()).toBe('3');
     expect(await report.locator('[data-count="missing"]').textContent()).toBe('0');
-    expect(await page.locator('[data-testid="report-link"]').getAttribute('href')).toMatch(new RegExp(`^${urls.s3}/`));
+    // The acceptance report, fetched with the link the page shows: a real .xlsx about this delivery.
+    const reportLink = (await page.locator('[data-testid="report-link"]').getAttribute('href')) ?? '';
+    expect(reportLink).toMatch(new RegExp(`^${urls.s3}/`));
+    const acceptance = await fetchXlsx(reportLink, `bien-ban-nghiem-thu-${bookId}.xlsx`);
+    const facts = new Map<string, unknown>();
+    acceptance.getWorksheet('Tổng hợp')!.eachRow((r) => facts.set(String(r.getCell(1).value), r.getCell(2).value));
+    expect(facts.get('Mã quyển sổ')).toBe(bookId);
+    expect(facts.get('Kết luận')).toBe('ĐỦ: mọi bản ghi đã có tệp PDF hợp lệ');
+    expect(facts.get('Tệp đạt (mới)')).toBe(3);
+    expect(facts.get('Bản ghi thiếu bản quét')).toBe(0);
+    const files: unknown[][] = [];
+    acceptance.getWorksheet('Chi tiết tệp')!.eachRow((r, i) => {
+      if (i > 1) files.push([2, 3, 4].map((c) => r.getCell(c).value));
+    });
+    expect(files).toEqual([1, 2, 3].map((i) => [`${i}-${year}.pdf`, `${i}/${year}`, 'Đạt']));
     await expect.poll(() => page.locator('[data-testid="upload-book-stage"]').textContent(), { timeout: 30_000 }).toContain('Kiểm tra, đối chiếu');
     await screenshot(page, 'journey-06-scans-uploaded');
 

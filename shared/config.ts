@@ -14,6 +14,12 @@ const Env = z.object({
   UPLOAD_BUCKET: z.string().min(1),
   ARCHIVE_BUCKET: z.string().min(1),
   STATE_MACHINE_ARN: z.string().optional(),
+  /** The weekly report workflow (set on the functions that start it). */
+  REPORT_STATE_MACHINE_ARN: z.string().optional(),
+  /** A weekly workbook up to this size is attached; a larger one is sent as a presigned link (7 days). */
+  REPORT_ATTACH_LIMIT_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+  /** The campaign the reports measure against, JSON `{name, target, deadline}` (cdk.json `campaign`). */
+  CAMPAIGN: z.string().optional(),
   MAIL_FROM: z.string().min(3).default('so-hoa-ho-tich@demo.hotich.vn'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   SCAN_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024 * 1024),
@@ -72,5 +78,12 @@ export function getSdkConfig(env: NodeJS.ProcessEnv = process.env): SdkConfig {
 export function getStateMachineArn(): string {
   const arn = getConfig().STATE_MACHINE_ARN;
   if (!arn) throw new ConfigError('STATE_MACHINE_ARN is not set for this function');
+  return arn;
+}
+
+/** @throws ConfigError when the function was deployed without the report state machine ARN. */
+export function getReportStateMachineArn(): string {
+  const arn = getConfig().REPORT_STATE_MACHINE_ARN;
+  if (!arn) throw new ConfigError('REPORT_STATE_MACHINE_ARN is not set for this function');
   return arn;
 }

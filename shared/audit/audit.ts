@@ -12,7 +12,7 @@ import { getConfig } from '../config.js';
 import { Principal } from '../users/user.js';
 
 export const AuditEntry = z.object({
-  targetType: z.enum(['book', 'unit', 'upload', 'execution']),
+  targetType: z.enum(['book', 'unit', 'upload', 'execution', 'report']),
   targetId: z.string(),
   action: z.string(),
   actor: Principal,

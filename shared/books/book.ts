@@ -80,11 +80,23 @@ export const Book = BookInventory.extend({
       errors: z.number().int().default(0),
     })
     .optional(),
+  /** Reviewers' findings over every review pass of the book (reports: error rates by reason). */
+  quality: z.object({ reviewedRecords: z.number().int(), errors: z.number().int(), byReason: z.record(z.string(), z.number().int()) }).optional(),
   /** A reviewer's lease on the book; expired claims are ignored on read. */
   reviewClaim: z.object({ by: Principal, until: z.string() }).optional(),
   /** Reconciliation with the population register: counts over the book's subjects (reports read these). */
   reconciliation: z
-    .object({ extractId: z.string(), matched: z.number().int(), mismatch: z.number().int(), notFound: z.number().int(), resolved: z.number().int(), pending: z.number().int(), at: z.string() })
+    .object({
+      extractId: z.string(),
+      matched: z.number().int(),
+      mismatch: z.number().int(),
+      notFound: z.number().int(),
+      resolved: z.number().int(),
+      pending: z.number().int(),
+      /** Records whose every person is settled (the report's "records reconciled"). */
+      settledRecords: z.number().int().default(0),
+      at: z.string(),
+    })
     .optional(),
   approval: z.object({ by: Principal, at: z.string(), packageKey: z.string(), checksum: z.string() }).optional(),
 });

@@ -113,3 +113,13 @@ export function sliceOf(plan: ProvincePlan, unitCode: string): UnitSlice {
     ...(planned?.sent ? { sent: planned.sent } : {}),
   };
 }
+
+/**
+ * Who receives a province's rollup: its recipients, unless the province's office is its only reporting unit
+ * (a post-2025 province without sub-groups): the office's report already covers every commune and goes to
+ * the same office, so the rollup is stored but not emailed a second time.
+ */
+export function rollupRecipients(plan: Pick<ProvincePlan, 'provinceCode' | 'reportingUnits' | 'recipients'>): string[] {
+  const onlyOffice = plan.reportingUnits.length === 1 && plan.reportingUnits[0]!.code === plan.provinceCode;
+  return onlyOffice ? [] : plan.recipients;
+}

@@ -4,7 +4,9 @@
  *                                                         states); scope = `all`, or the unit a narrower run asked for
  *   PK = REPORT#<week>, SK = PLAN#VN                      the plan of the national rollup
  *   PK = REPORT#<week>, SK = SNAP#<province>#<unit>       a reporting unit's commune snapshots, stalled books and the
- *                                                         previous weeks' snapshots, frozen at report time
+ *                                                         previous weeks' snapshots; frozen (`final`) by the first run
+ *                                                         at or after the week's report time, never rewritten after
+ *   PK = REPORT#<week>, SK = RUN#<scope>                  the latest run requested for the week and scope (one at a time)
  *   PK = REPORT#<week>, SK = PSNAP#<province>             a province's weekly series (for the national rollup)
  *   PK = REPORT#<week>, SK = SENT#<unit>                  what was produced and sent for a unit (idempotent sends)
  *   PK = CONFIG,        SK = REPORT_RECIPIENTS            who receives each unit's report (one item, read once per run)
@@ -19,6 +21,7 @@ import { ddb } from '../aws/clients.js';
 import { isConditionFailure, stripKeys } from '../aws/dynamo.js';
 import { getConfig } from '../config.js';
 import { Unit } from '../units/unit.js';
+import { Principal } from '../users/user.js';
 import { ProvincePlan, RecipientMap } from './report-plan.js';
 import { ReportingConfig } from './reporting-structure.js';
 import { SentReport } from './sent-report.js';
@@ -38,6 +41,11 @@ export const UnitSnapshots = z.object({
   stalled: z.array(StalledBook),
   /** The unit's commune snapshots of the previous `HISTORY_WEEKS` weeks, carried forward week to week. */
   history: z.array(CommuneSnapshot).default([]),
+  /**
+   * Taken at or after the week's report time: the week's figures, frozen (a re-run reuses them). A run
+   * earlier in the week stores a preview, replaced by the next run, never over a final item.
+   */
+  final: z.boolean().default(false),
 });
 export type UnitSnapshots = z.infer<typeof UnitSnapshots>;
 
@@ -61,14 +69,38 @@ async function queryAll(pk: string, skPrefix: string): Promise<Record<string, un
   } while (start);
   return out;
 }
-export async function putUnitSnapshots(s: UnitSnapshots): Promise<void> {
+/**
+ * Stores the unit's snapshot item unless the week's figures are already frozen; returns what is stored
+ * then: this item, or the final one another run froze first (whose figures the caller must use).
+ */
+export async function putUnitSnapshots(s: UnitSnapshots): Promise<UnitSnapshots> {
   const v = UnitSnapshots.parse(s);
-  await ddb.send(
-    new PutCommand({
-      TableName: table(),
-      Item: { PK: `REPORT#${v.week}`, SK: `SNAP#${v.provinceCode}#${v.unitCode}`, entity: 'UnitSnapshots', week: v.week, unitCode: v.unitCode, provinceCode: v.provinceCode, takenAt: v.takenAt, data: pack(v) },
-    }),
-  );
+  const Key = unitSnapshotsKey(v.week, v.provinceCode, v.unitCode);
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...Key, entity: 'UnitSnapshots', week: v.week, unitCode: v.unitCode, provinceCode: v.provinceCode, takenAt: v.takenAt, final: v.final, data: pack(v) },
+        ConditionExpression: 'attribute_not_exists(PK) OR #final <> :true',
+        ExpressionAttributeNames: { '#final': 'final' },
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+    return v;
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    const frozen = await findUnitSnapshots(v.week, v.provinceCode, v.unitCode);
+    if (!frozen) throw new Error(`Snapshot ${v.week}/${v.unitCode}: refused as frozen but not found`);
+    return frozen;
+  }
+}
+
+const unitSnapshotsKey = (week: string, provinceCode: string, unitCode: string) => ({ PK: `REPORT#${week}`, SK: `SNAP#${provinceCode}#${unitCode}` });
+
+/** The unit's snapshot item of `week`, if any (consistent read: a run that froze it may have just written it). */
+export async function findUnitSnapshots(week: string, provinceCode: string, unitCode: string): Promise<UnitSnapshots | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: table(), Key: unitSnapshotsKey(week, provinceCode, unitCode), ConsistentRead: true }));
+  return res.Item ? unitSnapshotsOf(res.Item) : undefined;
 }
 
 const unitSnapshotsOf = (item: Record<string, unknown>) => UnitSnapshots.parse(unpack(item.data));
@@ -76,7 +108,7 @@ const unitSnapshotsOf = (item: Record<string, unknown>) => UnitSnapshots.parse(u
 /** The unit's latest snapshot item before `week` (at most `HISTORY_WEEKS` back; normally last week's, one read). */
 export async function findPreviousUnitSnapshots(provinceCode: string, unitCode: string, week: string): Promise<UnitSnapshots | undefined> {
   for (let back = 1; back <= HISTORY_WEEKS; back++) {
-    const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `REPORT#${addWeeks(week, -back)}`, SK: `SNAP#${provinceCode}#${unitCode}` } }));
+    const res = await ddb.send(new GetCommand({ TableName: table(), Key: unitSnapshotsKey(addWeeks(week, -back), provinceCode, unitCode) }));
     if (res.Item) return unitSnapshotsOf(res.Item);
   }
   return undefined;
@@ -151,6 +183,46 @@ export async function saveSentReport(next: SentReport, expectedVersion: number |
 
 export async function listSentReports(week: string): Promise<SentReport[]> {
   return (await queryAll(`REPORT#${week}`, 'SENT#')).map((i) => SentReport.parse(stripKeys(i)));
+}
+
+/** The latest run requested for a week and scope (`all`, a province or a reporting unit). */
+export const ReportRun = z.object({
+  week: z.string(),
+  scope: z.string(),
+  /** 1, 2, …: the run's number for this week and scope; its execution is named from it. */
+  seq: z.number().int().positive(),
+  executionName: z.string(),
+  resend: z.boolean(),
+  requestedBy: Principal,
+  requestedAt: z.string(),
+});
+export type ReportRun = z.infer<typeof ReportRun>;
+
+const reportRunKey = (week: string, scope: string) => ({ PK: `REPORT#${week}`, SK: `RUN#${scope}` });
+
+export async function findReportRun(week: string, scope: string): Promise<ReportRun | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: table(), Key: reportRunKey(week, scope), ConsistentRead: true }));
+  return res.Item ? ReportRun.parse(stripKeys(res.Item)) : undefined;
+}
+
+/** Records the next run, conditional on the run number read (or absence); false when another request recorded one first. */
+export async function saveReportRun(next: ReportRun, previousSeq: number | undefined): Promise<boolean> {
+  const v = ReportRun.parse(next);
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...reportRunKey(v.week, v.scope), entity: 'ReportRun', ...v },
+        ...(previousSeq === undefined
+          ? { ConditionExpression: 'attribute_not_exists(PK)' }
+          : { ConditionExpression: '#seq = :seq', ExpressionAttributeNames: { '#seq': 'seq' }, ExpressionAttributeValues: { ':seq': previousSeq } }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }
 
 const RECIPIENTS_KEY = { PK: 'CONFIG', SK: 'REPORT_RECIPIENTS' };

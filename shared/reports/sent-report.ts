@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const SentReport = z.object({
   week: z.string(),
   unitCode: z.string(),
+  /** The province the unit reports in (absent for the national report): who may see a group's or a rollup's record. */
+  provinceCode: z.string().optional(),
   kind: z.enum(['district', 'group', 'province', 'provinceRollup', 'national']),
   s3Key: z.string(),
   bytes: z.number().int(),
@@ -15,6 +17,8 @@ export const SentReport = z.object({
   attempts: z.number().int().default(0),
   lastError: z.string().optional(),
   generatedAt: z.string(),
+  /** When the unit's figures for the week were frozen (absent: not yet, the last file was a preview). */
+  snapshotAt: z.string().optional(),
   sentAt: z.string().optional(),
   version: z.number().int().default(1),
 });

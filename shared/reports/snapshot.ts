@@ -211,33 +211,47 @@ function addInto<T extends Record<string, number>>(into: T, add: T): void {
 const reviewedFrom = new Set<Stage>(['approval', 'reconciliation', 'completed']);
 const approvedFrom = new Set<Stage>(['reconciliation', 'completed']);
 
+/** Who holds a book in each working stage when no person has claimed it (the role that must act next). */
+export const stageHolders: Partial<Record<Stage, string>> = {
+  entry: 'Tổ số hóa (nhập liệu)',
+  scan: 'Đơn vị scan',
+  review: 'Công chức Tư pháp – Hộ tịch (kiểm tra)',
+  approval: 'Công chức Tư pháp – Hộ tịch (phê duyệt)',
+  reconciliation: 'Công an xã (đối chiếu)',
+};
+
+type SummarySource = Pick<Book, 'bookId' | 'unitCode' | 'stage' | 'stageEnteredAt' | 'updatedAt' | 'stalled' | 'closingTotal' | 'counts' | 'reconciliation' | 'quality' | 'reviewClaim'>;
+
 /**
- * A book's summary from the stored book. Review and approval act on whole books, so a book past
- * review has all its records reviewed and a book past approval all of them approved; reconciliation
- * outcomes, reviewer findings and the holder come from their own stores when known (`extra`).
+ * A book's summary from the stored book, as at `at`. Review and approval act on whole books, so a book
+ * past review has all its records reviewed and a book past approval all of them approved; the
+ * reconciliation outcomes and reviewers' findings are the counters the book keeps; the holder is the
+ * reviewer whose claim is live at `at`, otherwise the role the stage waits for.
  */
-export function bookSummaryOf(
-  book: Pick<Book, 'bookId' | 'unitCode' | 'stage' | 'stageEnteredAt' | 'stalled' | 'closingTotal' | 'counts'>,
-  extra: Partial<Pick<BookSummary, 'lastProgressAt' | 'holder' | 'reconciliation' | 'quality'>> = {},
-): BookSummary {
+export function bookSummaryOf(book: SummarySource, at: Date | string): BookSummary {
   const records = book.counts.records;
-  const r = extra.reconciliation;
-  const reconciled = r ? r.matched + r.notFound + r.resolved : book.stage === 'completed' ? records : 0;
+  const r = book.reconciliation;
+  const claim = book.reviewClaim && Date.parse(book.reviewClaim.until) > Date.parse(toIso(at)) ? book.reviewClaim.by.username : undefined;
+  const holder = claim ?? stageHolders[book.stage];
   return {
     bookId: book.bookId,
     unitCode: book.unitCode,
     stage: book.stage,
     stageEnteredAt: book.stageEnteredAt,
+    // ISO timestamps: the later of the two sorts last.
+    lastProgressAt: [book.stageEnteredAt, book.updatedAt].sort()[1]!,
     ...(book.stalled ? { stalled: { since: book.stalled.since } } : {}),
+    ...(holder ? { holder } : {}),
     closingTotal: book.closingTotal,
     counts: {
       records,
       scanned: book.counts.scans,
       reviewed: reviewedFrom.has(book.stage) ? records : 0,
       approved: approvedFrom.has(book.stage) ? records : 0,
-      reconciled,
+      reconciled: book.stage === 'completed' ? records : Math.min(records, r?.settledRecords ?? 0),
     },
-    ...extra,
+    ...(r ? { reconciliation: { matched: r.matched, mismatch: r.mismatch, notFound: r.notFound, resolved: r.resolved, pending: r.pending } } : {}),
+    ...(book.quality && book.quality.reviewedRecords > 0 ? { quality: book.quality } : {}),
   };
 }
 
@@ -307,6 +321,6 @@ export const reconciliationTitles: Record<keyof ReconciliationFigures, string> =
   matched: 'Khớp',
   mismatch: 'Sai lệch',
   notFound: 'Không tìm thấy',
-  resolved: 'Đã xử lý sai lệch',
+  resolved: 'Đã xử lý (trong số sai lệch, không tìm thấy)',
   pending: 'Chờ kết quả',
 };

@@ -106,6 +106,11 @@ export function weeksBetween(a: string, b: string): number {
   return Math.round((weekBounds(b).start.getTime() - weekBounds(a).start.getTime()) / WEEK_MS);
 }
 
+/** The Vietnamese wall-clock time of an instant as "HHmm" (e.g. "1100"). */
+export function vnClockOf(instant: Date): string {
+  return vnCivil(instant).toISOString().slice(11, 16).replace(':', '');
+}
+
 /** The Vietnamese calendar date of an instant, "YYYY-MM-DD". */
 export function vnDateOf(instant: Date): IsoDate {
   return vnCivil(instant).toISOString().slice(0, 10);

@@ -4,6 +4,7 @@ import { burnDownChartOf, reportUnitName } from './burn-down-chart.js';
 import { doneBooksOf, doneRecordsOf, forecastStatusTitles, ratio, remainingRecordsOf } from './forecast.js';
 import { qualityFlagTitles } from './quality.js';
 import type { DistrictReport, NationalReport, ProvinceReport, ReconciliationMonth, UnitProgress, WeeklyReport } from './report.js';
+import { type CorrectionReason, correctionReasonTitles } from '../review/reasons.js';
 import { type Figures, type RecordFigures, reconciliationTitles, recordTitles } from './snapshot.js';
 import { dmy, reportTimeOf, vnDateOf, weekRangeLabel } from './week.js';
 
@@ -210,7 +211,8 @@ function addReconciliation(wb: ExcelJS.Workbook, rec: ReconciliationMonth) {
     { header: 'Mã xã', width: 10, value: (x) => x.unitCode },
     { header: 'Tên xã', width: 24, value: (x) => x.name },
     ...keys.map((k): Column<Row> => ({ header: reconciliationTitles[k], width: 14, fmt: 'int', value: (x) => x[k] })),
-    { header: 'Tổng đã có kết quả', width: 14, fmt: 'int', value: (x) => x.matched + x.notFound + x.resolved },
+    // Resolved cases are among the mismatches and not-found ones: not added again.
+    { header: 'Tổng đã có kết quả', width: 14, fmt: 'int', value: (x) => x.matched + x.mismatch + x.notFound },
     { header: 'Chờ kết quả (hiện tại)', width: 14, fmt: 'int', value: (x) => x.pending },
   ];
   addTable(wb, sheetNames.reconciliation, cols, rec.rows, {
@@ -282,7 +284,7 @@ export async function writeDistrictWorkbook(report: DistrictReport, options: Wor
   );
   addReconciliation(wb, report.reconciliation);
   addQuality(wb, report, nameLookup(report.communes));
-  const reasons = [...new Set(report.errorRates.flatMap((e) => Object.keys(e.byReason)))].sort((a, b) => a.localeCompare(b, 'vi'));
+  const reasons = [...new Set(report.errorRates.flatMap((e) => Object.keys(e.byReason)))].sort((a, b) => reasonTitle(a).localeCompare(reasonTitle(b), 'vi'));
   type E = DistrictReport['errorRates'][number];
   addTable(
     wb,
@@ -294,8 +296,8 @@ export async function writeDistrictWorkbook(report: DistrictReport, options: Wor
       { header: 'Số lỗi', width: 10, fmt: 'int', value: (e: E) => e.errors },
       { header: 'Tỷ lệ lỗi', width: 10, fmt: 'pct', value: (e: E) => e.rate },
       ...reasons.flatMap((reason): Column<E>[] => [
-        { header: `${reason} (số lỗi)`, width: 12, fmt: 'int', value: (e) => e.byReason[reason] ?? 0 },
-        { header: `${reason} (tỷ lệ)`, width: 12, fmt: 'pct', value: (e) => ratio(e.byReason[reason] ?? 0, e.reviewedRecords) },
+        { header: `${reasonTitle(reason)} (số lỗi)`, width: 12, fmt: 'int', value: (e) => e.byReason[reason] ?? 0 },
+        { header: `${reasonTitle(reason)} (tỷ lệ)`, width: 12, fmt: 'pct', value: (e) => ratio(e.byReason[reason] ?? 0, e.reviewedRecords) },
       ]),
     ],
     report.errorRates,
@@ -303,6 +305,9 @@ export async function writeDistrictWorkbook(report: DistrictReport, options: Wor
   );
   return finish(wb);
 }
+
+/** A correction reason's Vietnamese title (the code itself for a reason this version does not know). */
+const reasonTitle = (code: string) => correctionReasonTitles[code as CorrectionReason] ?? code;
 
 /** The province's workbook: summary, its districts (or groups) ranked, all its communes ranked, reconciliation, flags. */
 export async function writeProvinceWorkbook(report: ProvinceReport, options: WorkbookOptions = {}): Promise<Buffer> {

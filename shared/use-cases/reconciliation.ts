@@ -24,6 +24,7 @@ import { type BookRecord, isSettled, type SubjectReconciliation } from '../recor
 import { allRecords, getRecord, saveRecord } from '../records/record-repo.js';
 import type { RequestContext } from '../request-context.js';
 import { communesInScope } from '../units/unit.js';
+import { systemPrincipal } from '../users/user.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Upload } from '../uploads/upload.js';
 import { submitSystemAction } from './submit-action.js';
@@ -112,8 +113,23 @@ export async function reconcileBook(bookId: string): Promise<void> {
       await updateRecord(r.bookId, r.so, (cur) => ({ ...cur, reconciliation: subjects }));
     }
   }
-  await recount(bookId, extract?.uploadId);
+  const after = await recount(bookId, extract?.uploadId);
+  if (extract) {
+    // One entry per (book, extract version): a retried or repeated match of the same extract is the same entry.
+    await appendAudit({
+      targetType: 'book',
+      targetId: bookId,
+      action: 'reconciliation.matched',
+      actor: systemPrincipal,
+      at: extract.at,
+      requestId: `reconciliation:${extract.uploadId}`,
+      before: book.reconciliation ? countsOf(book.reconciliation) : null,
+      after,
+    });
+  }
 }
+
+const countsOf = (r: NonNullable<Book['reconciliation']>) => ({ matched: r.matched, mismatch: r.mismatch, notFound: r.notFound, resolved: r.resolved, pending: r.pending, settledRecords: r.settledRecords });
 
 async function updateRecord(bookId: string, so: string, change: (r: BookRecord) => BookRecord) {
   return retryOnConflict(async () => {
@@ -124,13 +140,14 @@ async function updateRecord(bookId: string, so: string, change: (r: BookRecord) 
 
 /** Counts over the book's people; completes the stage (system action) when everyone is settled. */
 async function recount(bookId: string, extractId: string | undefined) {
-  const counts = { matched: 0, mismatch: 0, notFound: 0, resolved: 0, pending: 0 };
+  const counts = { matched: 0, mismatch: 0, notFound: 0, resolved: 0, pending: 0, settledRecords: 0 };
   let people = 0;
   let settledCount = 0;
   for await (const r of allRecords(bookId)) {
     const subjects = subjectsOf(r);
     people += subjects.length;
     const results = r.reconciliation ?? [];
+    let settledHere = 0;
     for (const s of subjects) {
       const res = results.find((x) => x.key === s.key);
       if (!res) {
@@ -141,8 +158,11 @@ async function recount(bookId: string, extractId: string | undefined) {
       if (res.outcome === 'MISMATCH') counts.mismatch++;
       if (res.outcome === 'NOT_FOUND') counts.notFound++;
       if (res.outcome !== 'MATCHED' && isSettled(res)) counts.resolved++;
-      if (isSettled(res)) settledCount++;
+      if (isSettled(res)) settledHere++;
     }
+    settledCount += settledHere;
+    // A record is reconciled when every person it names is settled (a record naming nobody to look up is).
+    if (settledHere === subjects.length) counts.settledRecords++;
   }
   const now = new Date().toISOString();
   await retryOnConflict(async () => {
@@ -157,6 +177,7 @@ async function recount(bookId: string, extractId: string | undefined) {
       if (!(err instanceof ActionNotAllowed)) throw err;
     });
   }
+  return counts;
 }
 
 async function streamText(bucket: string, key: string): Promise<string> {
@@ -210,19 +231,31 @@ export async function attachAssignedIds(bookId: string, req: z.infer<typeof Assi
     else bySo.set(so, [...(bySo.get(so) ?? []), { key: x.subject, idNumber: x.idNumber }]);
   }
   if (issues.length) throw new InvalidInput('Danh sách số định danh không hợp lệ', { issues });
-  let attached = 0;
+  const changes = new Map<string, { before: string | null; after: string }>();
   for (const [so, ids] of bySo) {
     await updateRecord(bookId, so, (r) => ({
       ...r,
       reconciliation: (r.reconciliation ?? []).map((s) => {
         const hit = ids.find((x) => x.key === s.key);
-        if (!hit || s.outcome !== 'NOT_FOUND') return s;
-        attached++;
+        if (!hit || s.outcome !== 'NOT_FOUND' || s.assignedId === hit.idNumber) return s;
+        // Keyed by subject: a retried update of the record sees the same change once.
+        changes.set(s.key, { before: changes.get(s.key)?.before ?? s.assignedId ?? null, after: hit.idNumber });
         return { ...s, assignedId: hit.idNumber };
       }),
     }));
   }
-  await appendAudit({ targetType: 'book', targetId: bookId, action: 'reconciliation.idsAssigned', actor: ctx.principal, at: ctx.now, requestId: ctx.requestId, after: { count: attached } });
+  const attached = changes.size;
+  const list = [...changes.entries()];
+  await appendAudit({
+    targetType: 'book',
+    targetId: bookId,
+    action: 'reconciliation.idsAssigned',
+    actor: ctx.principal,
+    at: ctx.now,
+    requestId: ctx.requestId,
+    before: { ids: list.map(([subject, c]) => ({ subject, assignedId: c.before })) },
+    after: { count: attached, ids: list.map(([subject, c]) => ({ subject, assignedId: c.after })) },
+  });
   const book = await getBook(bookId);
   await recount(bookId, book.reconciliation?.extractId);
   return { attached };

@@ -160,9 +160,13 @@ async function countFirstReview(book: Book, reasons: CorrectionReason[], reviewe
   await retryOnConflict(async () => {
     const fresh = await getBook(book.bookId);
     const review = fresh.review ?? { mode: 'full' as const, reviewers: [], reviewed: 0, errors: 0 };
+    const quality = fresh.quality ?? { reviewedRecords: 0, errors: 0, byReason: {} };
+    const byReason = { ...quality.byReason };
+    for (const r of reasons) byReason[r] = (byReason[r] ?? 0) + 1;
     await saveBook(
       {
         ...fresh,
+        quality: { reviewedRecords: quality.reviewedRecords + 1, errors: quality.errors + (clerkError ? 1 : 0), byReason },
         review: {
           ...review,
           reviewers: review.reviewers.includes(reviewer.userId) ? review.reviewers : [...review.reviewers, reviewer.userId],

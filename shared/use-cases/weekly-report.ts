@@ -4,25 +4,27 @@
  * Reads are proportional to books + units: each commune's books once (through the GSI), one
  * snapshot item per reporting unit per week, never records.
  */
-import { randomUUID } from 'node:crypto';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sfn } from '../aws/clients.js';
 import { countReads } from '../aws/read-counter.js';
 import { sendRawEmail } from '../aws/mailer.js';
 import { presignGet, putObject } from '../aws/s3-objects.js';
 import { listBooksOfCommune } from '../books/book-repo.js';
-import { getConfig } from '../config.js';
-import { ConfigError, Forbidden, InvalidInput } from '../errors.js';
+import { getConfig, getReportStateMachineArn } from '../config.js';
+import { appendAudit } from '../audit/audit.js';
+import { ConfigError, Conflict, Forbidden, InvalidInput } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { burnDownChartOf } from '../reports/burn-down-chart.js';
 import { buildReportEmail, fitsAsAttachment, headlineOf } from '../reports/email.js';
 import { Campaign } from '../reports/forecast.js';
-import type { WeeklyReport } from '../reports/report.js';
-import { nationalUnits, planProvinces, sliceOf, type UnitSlice } from '../reports/report-plan.js';
+import type { ReportingUnit, WeeklyReport } from '../reports/report.js';
+import { nationalUnits, planProvinces, rollupRecipients, sliceOf, type UnitSlice } from '../reports/report-plan.js';
 import {
   findPreviousUnitSnapshots,
+  findReportRun,
   findSentReport,
+  findUnitSnapshots,
   getAllRecipients,
   getNationalPlan,
   getProvincePlan,
@@ -35,25 +37,28 @@ import {
   putProvincePlan,
   putProvinceSeries,
   putUnitSnapshots,
+  type ReportRun,
   type SentReport,
+  saveReportRun,
   saveSentReport,
+  type UnitSnapshots,
 } from '../reports/report-repo.js';
 import { getReportingUnit, reportingUnitsOf } from '../reports/reporting-structure.js';
 import { buildDistrictReport, buildNationalReport, buildProvinceReport, provinceSeriesOf } from '../reports/rollup.js';
 import type { RunRequest } from '../reports/run-request.js';
 import { bookSummaryOf, type CommuneSnapshot, computeCommuneSnapshot, listStalledBooks } from '../reports/snapshot.js';
-import { addWeeks, isoWeekOf, reportTimeOf } from '../reports/week.js';
+import { addWeeks, isoWeekOf, reportTimeOf, vnClockOf } from '../reports/week.js';
 import { writeDistrictWorkbook, writeNationalWorkbook, writeProvinceWorkbook } from '../reports/workbook.js';
-import { communesInScope, unitsInScope } from '../units/unit.js';
+import { communesInScope, NATIONAL, type Unit, unitsInScope } from '../units/unit.js';
 import { listUnits } from '../units/unit-repo.js';
+import { systemPrincipal } from '../users/user.js';
 
-const ATTACH_LIMIT = 5 * 1024 * 1024;
 /** How long a `sending` record belongs to the run that wrote it (longer than a report task may run). */
 const SENDING_LEASE_MS = 20 * 60_000;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function campaign(): Campaign {
-  const raw = process.env.CAMPAIGN;
+  const raw = getConfig().CAMPAIGN;
   if (!raw) return Campaign.parse({ name: 'Số hóa sổ hộ tịch', target: '2026-09-30', deadline: '2026-12-31' });
   try {
     return Campaign.parse(JSON.parse(raw));
@@ -99,46 +104,58 @@ export async function runUnitReport(input: { week: string; run?: string; unit: U
   return countReads(async () => {
     const { units, config } = input.unit;
     const ru = getReportingUnit(units, config, input.week, input.unit.code);
-    const takenAt = reportTimeOf(input.week).toISOString();
-    const snapshots = [];
-    const stalled = [];
-    for (const commune of ru.communes) {
-      // A merged commune's books still carry their old commune codes.
-      const codes = communesInScope(units, commune);
-      const books = (await Promise.all(codes.map((c) => listBooksOfCommune(c)))).flat();
-      const summaries = books.map((b) => bookSummaryOf(b, { holder: b.reviewClaim?.by.username }));
-      snapshots.push(computeCommuneSnapshot(input.week, commune, summaries, takenAt));
-      stalled.push(...listStalledBooks(summaries, takenAt));
-    }
-    const previous = await findPreviousUnitSnapshots(ru.provinceCode, ru.code, input.week);
-    const history = recentOf([...(previous?.history ?? []), ...(previous?.snapshots ?? [])], input.week);
-    await putUnitSnapshots({ week: input.week, unitCode: ru.code, provinceCode: ru.provinceCode, takenAt, snapshots, stalled, history });
+    const frozen = (input.unit.sent?.snapshotAt ? await findUnitSnapshots(input.week, ru.provinceCode, ru.code) : undefined) ?? (await takeUnitSnapshots(input.week, ru, units));
     const report = buildDistrictReport({
       week: input.week,
       units,
       config,
       campaign: campaign(),
-      snapshots: [...history, ...snapshots],
+      snapshots: [...frozen.history, ...frozen.snapshots],
       generatedAt: new Date(),
       unitCode: ru.code,
-      stalledBooks: stalled,
+      stalledBooks: frozen.stalled,
     });
     const sent = await deliver(
       {
         week: input.week,
         unitCode: ru.code,
         unitName: ru.name,
+        provinceCode: ru.provinceCode,
         kind: ru.kind,
         resend: input.resend,
         run: input.run ?? 'manual',
         recipients: input.unit.recipients,
         known: input.unit.sent ?? null,
+        snapshotAt: frozen.final ? frozen.takenAt : undefined,
       },
       report,
       writeDistrictWorkbook,
     );
     return { unit: ru.code, status: sent.status };
   });
+}
+
+/**
+ * The unit's snapshot of its communes now, from their books, with the previous weeks carried forward.
+ * Taken at or after the week's report time it is final: stored once, and if another run froze the
+ * week first, that run's figures are the week's (returned instead).
+ */
+async function takeUnitSnapshots(week: string, ru: ReportingUnit, units: readonly Unit[]): Promise<UnitSnapshots> {
+  const takenAt = new Date().toISOString();
+  const snapshots = [];
+  const stalled = [];
+  for (const commune of ru.communes) {
+    // A merged commune's books still carry their old commune codes.
+    const codes = communesInScope(units, commune);
+    const books = (await Promise.all(codes.map((c) => listBooksOfCommune(c)))).flat();
+    const summaries = books.map((b) => bookSummaryOf(b, takenAt));
+    snapshots.push(computeCommuneSnapshot(week, commune, summaries, takenAt));
+    stalled.push(...listStalledBooks(summaries, takenAt));
+  }
+  const previous = await findPreviousUnitSnapshots(ru.provinceCode, ru.code, week);
+  const history = recentOf([...(previous?.history ?? []), ...(previous?.snapshots ?? [])], week);
+  const final = Date.parse(takenAt) >= reportTimeOf(week).getTime();
+  return putUnitSnapshots({ week, unitCode: ru.code, provinceCode: ru.provinceCode, takenAt, snapshots, stalled, history, final });
 }
 
 /** A province's rollup (its reporting units and communes ranked) from its units' snapshot items. */
@@ -162,10 +179,12 @@ export async function runProvinceReport(input: { week: string; run?: string; sco
         week: input.week,
         unitCode: `P${input.province}`,
         unitName: report.province.name,
+        provinceCode: input.province,
         kind: 'provinceRollup',
-        resend: input.resend,
+        // A run for one reporting unit rebuilds the rollup over it but re-sends only that unit's email.
+        resend: input.resend && (input.scope === 'all' || input.scope === input.province),
         run: input.run ?? 'manual',
-        recipients: plan.recipients,
+        recipients: rollupRecipients(plan),
         known: plan.sent ?? null,
       },
       report,
@@ -212,7 +231,19 @@ function recentOf(snapshots: readonly CommuneSnapshot[], week: string): CommuneS
  * taken again: the email still goes out at most once.
  */
 async function deliver<R extends WeeklyReport>(
-  target: { week: string; run: string; unitCode: string; unitName: string; kind: SentReport['kind']; resend: boolean; recipients: string[]; known: SentReport | null },
+  target: {
+    week: string;
+    run: string;
+    unitCode: string;
+    unitName: string;
+    provinceCode?: string;
+    kind: SentReport['kind'];
+    resend: boolean;
+    recipients: string[];
+    known: SentReport | null;
+    /** When the figures were frozen (absent: a preview, or a rollup over its units' items). */
+    snapshotAt?: string;
+  },
   report: R,
   writeWorkbook: (report: R, options: { chartPng: Buffer }) => Promise<Buffer>,
 ): Promise<SentReport> {
@@ -232,13 +263,14 @@ async function deliver<R extends WeeklyReport>(
     const now = new Date().toISOString();
     if (existing?.status === 'sent' && !target.resend) {
       // Regenerated (the file is new), never sent twice.
-      const kept = { ...existing, s3Key, bytes: workbook.length, generatedAt: now };
-      if (await saveSentReport(kept, existing.version)) return kept;
+      const kept = { ...existing, s3Key, bytes: workbook.length, generatedAt: now, snapshotAt: target.snapshotAt ?? existing.snapshotAt };
+      if (await saveSentReport(kept, existing.version)) return audited(kept, existing, target.run);
       continue;
     }
     const base: SentReport = {
       week: target.week,
       unitCode: target.unitCode,
+      provinceCode: target.provinceCode,
       kind: target.kind,
       s3Key,
       bytes: workbook.length,
@@ -247,18 +279,40 @@ async function deliver<R extends WeeklyReport>(
       sendingBy: recipients.length ? target.run : undefined,
       attempts: (existing?.attempts ?? 0) + (recipients.length ? 1 : 0),
       generatedAt: now,
+      snapshotAt: target.snapshotAt,
       version: existing?.version ?? 0,
     };
     if (!(await saveSentReport(base, existing?.version))) continue;
-    if (!recipients.length) return base;
-    return send({ ...base, version: (existing?.version ?? 0) + 1 }, target, report, workbook, chart);
+    if (!recipients.length) return audited(base, existing, target.run);
+    return audited(await send({ ...base, version: (existing?.version ?? 0) + 1 }, target, report, workbook, chart), existing, target.run);
   }
 }
 
-async function send(sending: SentReport, target: { unitCode: string; unitName: string; week: string }, report: WeeklyReport, workbook: Buffer, chart: Buffer) {
+/**
+ * The audit entry of one delivery: what the send record was and is now (a failure is audited by `send`
+ * before it rethrows), keyed by the run, the action and the record's time.
+ */
+async function audited(next: SentReport, before: SentReport | undefined, run: string): Promise<SentReport> {
+  const pick = (r: SentReport | undefined) => (r ? { status: r.status, attempts: r.attempts, s3Key: r.s3Key, messageId: r.messageId, recipients: r.recipients.length, snapshotAt: r.snapshotAt } : null);
+  const emailed = next.status === 'sent' && next.messageId !== before?.messageId;
+  const action = emailed ? (before?.status === 'sent' ? 'report.resent' : 'report.sent') : next.status === 'sent' ? 'report.regenerated' : `report.${next.status}`;
+  await appendAudit({
+    targetType: 'report',
+    targetId: `${next.week}#${next.unitCode}`,
+    action,
+    actor: systemPrincipal,
+    at: emailed ? (next.sentAt ?? next.generatedAt) : next.generatedAt,
+    requestId: run,
+    before: pick(before),
+    after: pick(next),
+  });
+  return next;
+}
+
+async function send(sending: SentReport, target: { unitCode: string; unitName: string; week: string; run: string }, report: WeeklyReport, workbook: Buffer, chart: Buffer) {
   const config = getConfig();
   try {
-    const attachment = fitsAsAttachment(workbook.length, ATTACH_LIMIT)
+    const attachment = fitsAsAttachment(workbook.length, config.REPORT_ATTACH_LIMIT_BYTES)
       ? workbook
       : {
           presignedUrl: (await presignGet(config.ARCHIVE_BUCKET, sending.s3Key, { expiresIn: 7 * 86400 })).url,
@@ -273,7 +327,7 @@ async function send(sending: SentReport, target: { unitCode: string; unitName: s
       headline: headlineOf(report),
       workbook: attachment,
       chartPng: chart,
-      sizeLimitBytes: ATTACH_LIMIT,
+      sizeLimitBytes: config.REPORT_ATTACH_LIMIT_BYTES,
     });
     const messageId = await sendRawEmail(config.MAIL_FROM, sending.recipients, raw);
     const sent: SentReport = { ...sending, status: 'sent', messageId, sentAt: new Date().toISOString(), lastError: undefined };
@@ -281,29 +335,93 @@ async function send(sending: SentReport, target: { unitCode: string; unitName: s
     return sent;
   } catch (err) {
     logger.error('Weekly report email failed', { unit: target.unitCode, week: target.week, error: (err as Error).name });
-    await saveSentReport({ ...sending, status: 'failed', lastError: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500) }, sending.version);
+    const failed: SentReport = { ...sending, status: 'failed', lastError: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500) };
+    if (await saveSentReport(failed, sending.version)) await audited(failed, sending, target.run);
     throw err;
   }
 }
 
-/** Ops: run a week now (the same workflow the Friday schedule starts). @throws InvalidInput for a unit that makes no report that week. */
+/** A run requested this recently whose execution is not visible yet is still starting (not crashed). */
+const RUN_START_GRACE_MS = 60_000;
+
+/**
+ * Ops: run a week now (the same workflow the Friday schedule starts).
+ * 1. One run per week and scope at a time: while one runs, the same request answers with that run, another
+ *    (a different `resend`) is refused; concurrent copies of one request start one execution.
+ * 2. The run's number is taken by a conditional write; the execution is named from it.
+ * 3. Audited: who asked, which run it replaced.
+ * @throws InvalidInput for a unit that makes no report that week; Conflict while another run of it differs.
+ */
 export async function requestWeeklyRun(req: RunRequest, ctx: RequestContext) {
-  const arn = process.env.REPORT_STATE_MACHINE_ARN;
-  if (!arn) throw new ConfigError('REPORT_STATE_MACHINE_ARN is not set');
   const week = req.week ?? isoWeekOf(new Date(ctx.now));
+  const scope = req.unit ?? 'all';
   // A unit that reports nothing this week would start a run that does nothing: refuse it instead.
   if (req.unit && !(await reportsThatWeek(week, req.unit))) {
     throw new InvalidInput('Không có đơn vị lập báo cáo tuần với mã này', { issues: [{ path: 'body.unit', message: req.unit }] });
   }
-  const name = `weekly-${week}-${req.unit ?? 'all'}-${Date.parse(ctx.now)}-${randomUUID().slice(0, 8)}`;
-  const res = await sfn.send(
-    new StartExecutionCommand({
-      stateMachineArn: arn,
-      name,
-      input: JSON.stringify({ week, unit: req.unit ?? null, resend: req.resend, requestedBy: ctx.principal.username }),
-    }),
-  );
-  return { week, unit: req.unit ?? null, resend: req.resend, executionArn: res.executionArn };
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const last = await findReportRun(week, scope);
+    if (last && (await isUnderway(last, ctx.now))) {
+      const executionArn = reportExecutionArn(last.executionName);
+      if (last.resend !== req.resend) {
+        throw new Conflict('Báo cáo tuần này đang được lập; chờ lượt đang chạy kết thúc rồi thử lại', { executionArn, resend: last.resend });
+      }
+      return { week, unit: req.unit ?? null, resend: req.resend, executionArn, alreadyRunning: true };
+    }
+    const seq = (last?.seq ?? 0) + 1;
+    const run = { week, scope, seq, executionName: `weekly-${week}-${scope}-${seq}`, resend: req.resend, requestedBy: ctx.principal, requestedAt: ctx.now };
+    if (!(await saveReportRun(run, last?.seq))) continue;
+    const executionArn = await startReportExecution(run.executionName, { week, unit: req.unit ?? null, resend: req.resend });
+    await appendAudit({
+      targetType: 'report',
+      targetId: `${week}#${scope}`,
+      action: 'report.runRequested',
+      actor: ctx.principal,
+      at: ctx.now,
+      requestId: ctx.requestId,
+      before: last ? { seq: last.seq, executionName: last.executionName } : null,
+      after: { seq, executionName: run.executionName, resend: req.resend },
+    });
+    return { week, unit: req.unit ?? null, resend: req.resend, executionArn, alreadyRunning: false };
+  }
+  throw new Conflict('Báo cáo tuần này đang được yêu cầu từ nơi khác; thử lại sau ít phút');
+}
+
+/**
+ * The Friday schedules (11:00, and the 13:00 / 16:00 retries): the week of the fire time, every unit. The
+ * execution is named from the week and the Vietnamese fire time (`weekly-<week>-all-at-1100`), so a repeated
+ * delivery of the same firing starts nothing (Step Functions refuses the name).
+ */
+export async function startScheduledWeeklyRun(input: { time: string }) {
+  const fired = new Date(input.time);
+  const week = isoWeekOf(fired);
+  const executionName = `weekly-${week}-all-at-${vnClockOf(fired)}`;
+  const executionArn = await startReportExecution(executionName, { week, unit: null, resend: false });
+  await appendAudit({ targetType: 'report', targetId: `${week}#all`, action: 'report.scheduledRun', actor: systemPrincipal, at: input.time, requestId: executionName, after: { executionName } });
+  return { week, executionArn };
+}
+
+/** Whether the run is still going: its execution runs, or it was recorded moments ago and is starting. */
+async function isUnderway(run: ReportRun, now: string): Promise<boolean> {
+  try {
+    return (await sfn.send(new DescribeExecutionCommand({ executionArn: reportExecutionArn(run.executionName) }))).status === 'RUNNING';
+  } catch (err) {
+    if (err instanceof ExecutionDoesNotExist) return Date.parse(now) - Date.parse(run.requestedAt) < RUN_START_GRACE_MS;
+    throw err;
+  }
+}
+
+const reportExecutionArn = (name: string) => `${getReportStateMachineArn().replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** Starts the report workflow; the same name again (a retried or repeated start) is the run that exists. */
+async function startReportExecution(name: string, input: { week: string; unit: string | null; resend: boolean }): Promise<string> {
+  try {
+    const res = await sfn.send(new StartExecutionCommand({ stateMachineArn: getReportStateMachineArn(), name, input: JSON.stringify(input) }));
+    return res.executionArn ?? reportExecutionArn(name);
+  } catch (err) {
+    if (err instanceof ExecutionAlreadyExists) return reportExecutionArn(name);
+    throw err;
+  }
 }
 
 /** Whether `unit` is a reporting unit or a province with reporting units in `week` (reads, writes nothing). */
@@ -312,16 +430,27 @@ async function reportsThatWeek(week: string, unit: string): Promise<boolean> {
   return reportingUnitsOf(units, config, week).some((r) => r.code === unit || r.provinceCode === unit);
 }
 
-/** What was produced and sent for a week, limited to the caller's units. */
+/**
+ * What was produced and sent for a week, limited to the caller's units: a district's or office's own
+ * report within the caller's scope; a group's report and a province's rollup to the province and above.
+ * `unit` filters by a unit or group code (a province code also gives its rollup).
+ * @throws Forbidden for a unit or group outside the caller's scope.
+ */
 export async function listWeeklyReports(query: { week?: string; unit?: string }, ctx: RequestContext) {
   const week = query.week ?? isoWeekOf(new Date(ctx.now));
   const units = await listUnits();
   const scope = unitsInScope(units, ctx.principal.unit);
-  if (query.unit && !scope.has(query.unit)) throw new Forbidden('Bạn không có quyền với đơn vị này', { unit: query.unit });
+  if (query.unit && !scope.has(query.unit)) {
+    const config = await getReportingConfig();
+    const groupOf = Object.entries(config.provinces).find(([, p]) => p.groups.some((g) => g.code === query.unit))?.[0];
+    if (!groupOf || !scope.has(groupOf)) throw new Forbidden('Bạn không có quyền với đơn vị này', { unit: query.unit });
+  }
   const all = await listSentReports(week);
   const visible = all.filter((r) => {
-    const code = r.unitCode.replace(/^P/, '');
-    return (scope.has(code) || ctx.principal.unit === 'VN') && (!query.unit || code === query.unit);
+    const audience = r.kind === 'group' || r.kind === 'provinceRollup' ? r.provinceCode : r.kind === 'national' ? NATIONAL : r.unitCode;
+    const allowed = ctx.principal.unit === NATIONAL || (audience !== undefined && scope.has(audience));
+    const matches = !query.unit || r.unitCode === query.unit || (r.kind === 'provinceRollup' && r.provinceCode === query.unit);
+    return allowed && matches;
   });
   return { week, reports: visible.map((r) => ({ ...r, version: undefined })) };
 }

@@ -1,13 +1,44 @@
+/**
+ * The weekly report on the running local stack: books in several stages (with records, scans, a review
+ * correction and reconciliation outcomes) → run a week → one email per district with its workbook →
+ * the workbook's figures equal a recount from the stored books and records → frozen: a later change does
+ * not move them and a second run sends nothing → concurrent runs start one execution → the post-2025
+ * structure reports to the province's groups.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import ExcelJS from 'exceljs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { BookRecord } from '../../shared/records/record.js';
+import { isSettled } from '../../shared/records/record.js';
+import { subjectsOf } from '../../shared/reconciliation/subjects.js';
 import { stageTitles } from '../../shared/workflow/stages.js';
 import { asUser, stackUrls, waitFor } from '../support/api-client.js';
-import { act, actors, createBook } from '../support/book-flow.js';
+import { act, actors, bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
+import { useLocalStackEnv } from '../support/handler-env.js';
+import { postForm } from '../support/scan-files.js';
+
+const { env } = useLocalStackEnv();
 
 interface Mail {
   subject: string;
   destination: { to: string[] };
   attachments?: { filename: string; content: string; contentType?: string }[];
+}
+type Stage = keyof typeof stageTitles;
+type Client = Awaited<ReturnType<typeof asUser>>;
+interface Sent {
+  unitCode: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  s3Key: string;
+  messageId?: string;
+  recipients: string[];
+  generatedAt: string;
+  snapshotAt?: string;
 }
 
 async function mails(): Promise<Mail[]> {
@@ -16,80 +47,310 @@ async function mails(): Promise<Mail[]> {
 
 /** The pre-2025 structure reports by district; a week before the 1/7/2025 merger exercises it. */
 const WEEK = '2025-W20';
+const DISTRICT_MAIL = { '901': 'phongtuphap.binhminh@demo.hotich.vn', '902': 'phongtuphap.phuloc@demo.hotich.vn' } as const;
 
-describe('weekly report', () => {
-  it('one email per district with the workbook; figures equal a recount; a second run sends nothing new', async () => {
-    const a = await actors();
-    const ops = await asUser('vanhanh');
-    const other = await asUser('hotich.binhthanh');
-    // Books in several stages across communes of district 901.
-    const started = await createBook(a.officer);
-    await act(a.officer, started, 'startDigitisation');
-    await createBook(other, { unitCode: '90102' });
+async function sentReports(ops: Client, week: string): Promise<Sent[]> {
+  return (await ops.get(`/reports/weekly?week=${week}`)).body.reports as Sent[];
+}
 
-    const mailBefore = (await mails()).length;
-    const run = await ops.post('/reports/weekly/run', { week: WEEK });
-    expect(run.status, JSON.stringify(run.body)).toBe(202);
-    expect(run.body.executionArn).toMatch(/weekly-reports/);
-    const sent = await waitFor(async () => {
-      const r = await ops.get(`/reports/weekly?week=${WEEK}`);
-      const districts = (r.body.reports as { unitCode: string; status: string }[]).filter((x) => ['901', '902'].includes(x.unitCode));
-      const national = (r.body.reports as { unitCode: string; status: string }[]).find((x) => x.unitCode === 'VN');
-      return districts.length === 2 && districts.every((d) => d.status === 'sent') && national?.status === 'sent' ? r.body.reports : undefined;
-    }, 'district reports sent', 60_000);
-    expect(sent.find((r: { unitCode: string }) => r.unitCode === 'P90')).toMatchObject({ kind: 'provinceRollup', status: 'sent' });
+/** Runs `week` and waits until each of `units` has a sent record from a run newer than `after`. */
+async function runAndWait(ops: Client, week: string, units: string[], after = '') {
+  const run = await ops.post('/reports/weekly/run', { week });
+  expect(run.status, JSON.stringify(run.body)).toBe(202);
+  const national = await waitFor(
+    async () => {
+      const reports = await sentReports(ops, week);
+      const done = units.every((u) => reports.some((r) => r.unitCode === u && r.status === 'sent' && r.generatedAt > after));
+      const vn = reports.find((r) => r.unitCode === 'VN');
+      return done && vn && vn.generatedAt > after ? reports : undefined;
+    },
+    `${week}: ${units.join(', ')} and the national report`,
+    90_000,
+  );
+  return { run: run.body as { executionArn: string; alreadyRunning: boolean }, reports: national };
+}
 
-    const newMail = (await mails()).slice(mailBefore);
-    const district901 = newMail.filter((m) => m.destination.to.includes('phongtuphap.binhminh@demo.hotich.vn'));
-    const district902 = newMail.filter((m) => m.destination.to.includes('phongtuphap.phuloc@demo.hotich.vn'));
-    expect(district901).toHaveLength(1);
-    expect(district902).toHaveLength(1);
-    expect(district901[0]!.subject).toContain(WEEK);
-    const attachment = district901[0]!.attachments?.find((x) => x.filename.endsWith('.xlsx'));
-    expect(attachment).toBeDefined();
+async function workbookOf(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as never);
+  return wb;
+}
 
-    // The workbook's per-commune figures equal a recount from the stored books.
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(Buffer.from(attachment!.content, 'base64') as never);
-    const sheet = wb.getWorksheet('Theo xã')!;
-    let headerRow = 0;
-    sheet.eachRow((row, n) => {
-      if (!headerRow && row.values && (row.values as unknown[]).includes('Mã xã')) headerRow = n;
+/** A table sheet's rows as header → value maps, keyed by the value of `keyHeader`. */
+function tableOf(wb: ExcelJS.Workbook, sheetName: string, keyHeader: string): Map<string, Record<string, unknown>> {
+  const sheet = wb.getWorksheet(sheetName);
+  expect(sheet, sheetName).toBeDefined();
+  let headerRow = 0;
+  sheet!.eachRow((row, n) => {
+    if (!headerRow && (row.values as unknown[]).includes(keyHeader)) headerRow = n;
+  });
+  expect(headerRow, `${sheetName}: header ${keyHeader}`).toBeGreaterThan(0);
+  const headers = (sheet!.getRow(headerRow).values as unknown[]).map((v) => String(v ?? ''));
+  const out = new Map<string, Record<string, unknown>>();
+  for (let n = headerRow + 1; n <= sheet!.rowCount; n++) {
+    const row = sheet!.getRow(n);
+    const entry: Record<string, unknown> = {};
+    headers.forEach((h, i) => {
+      if (h) entry[h] = row.getCell(i).value;
     });
-    expect(headerRow).toBeGreaterThan(0);
-    const headers = (sheet.getRow(headerRow).values as unknown[]).map(String);
-    const col = (h: string) => headers.indexOf(h);
-    const district = await asUser('tuphap.binhminh');
-    for (const commune of ['90101', '90102', '90103']) {
-      const row = sheet.getRows(headerRow + 1, sheet.rowCount - headerRow)!.find((r) => String(r.getCell(col('Mã xã')).value) === commune)!;
-      expect(row, commune).toBeDefined();
-      const books = (await district.get(`/books?unit=${commune}`)).body as { stage: keyof typeof stageTitles }[];
-      expect(Number(row.getCell(col('Tổng số sổ')).value), `${commune} total`).toBe(books.length);
-      for (const stage of Object.keys(stageTitles) as (keyof typeof stageTitles)[]) {
-        expect(Number(row.getCell(col(`Sổ: ${stageTitles[stage]}`)).value), `${commune} ${stage}`).toBe(books.filter((b) => b.stage === stage).length);
+    const key = entry[keyHeader];
+    if (key !== null && key !== undefined && key !== '') out.set(String(key), entry);
+  }
+  return out;
+}
+
+/** The Summary sheet's "this week" column by label. */
+function summaryOf(wb: ExcelJS.Workbook): Map<string, unknown> {
+  const sheet = wb.getWorksheet('Tổng hợp')!;
+  const out = new Map<string, unknown>();
+  sheet.eachRow((row) => {
+    const label = row.getCell(1).value;
+    if (typeof label === 'string') out.set(label, row.getCell(2).value);
+  });
+  return out;
+}
+
+async function allRecordsOf(c: Client, bookId: string): Promise<BookRecord[]> {
+  const out: BookRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const r = await c.get(`/books/${bookId}/records?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(r.status).toBe(200);
+    out.push(...(r.body.records as BookRecord[]));
+    cursor = r.body.cursor;
+  } while (cursor);
+  return out;
+}
+
+const reviewedFrom: Stage[] = ['approval', 'reconciliation', 'completed'];
+const approvedFrom: Stage[] = ['reconciliation', 'completed'];
+
+/**
+ * A commune's figures recounted from what is stored, by the rules the report documents
+ * (docs/weekly-reports.md): records listed one by one, scans attached to records, review and approval
+ * by the book's stage, reconciliation from each person's stored outcome.
+ */
+async function recount(c: Client, commune: string) {
+  const books = (await c.get(`/books?unit=${commune}`)).body as { bookId: string; stage: Stage; closingTotal: number | null }[];
+  const f = {
+    books: books.length,
+    byStage: Object.fromEntries(Object.keys(stageTitles).map((s) => [s, books.filter((b) => b.stage === s).length])) as Record<Stage, number>,
+    expected: 0,
+    entered: 0,
+    scanned: 0,
+    reviewed: 0,
+    approved: 0,
+    reconciled: 0,
+    matched: 0,
+    mismatch: 0,
+    notFound: 0,
+    resolved: 0,
+  };
+  for (const b of books) {
+    const records = b.stage === 'inventory' ? [] : await allRecordsOf(c, b.bookId);
+    f.expected += Math.max(b.closingTotal ?? 0, records.length);
+    f.entered += records.length;
+    f.scanned += records.filter((r) => r.scan).length;
+    if (reviewedFrom.includes(b.stage)) f.reviewed += records.length;
+    if (approvedFrom.includes(b.stage)) f.approved += records.length;
+    for (const r of records) {
+      const people = subjectsOf(r);
+      const results = r.reconciliation ?? [];
+      const settled = people.filter((p) => results.some((x) => x.key === p.key && isSettled(x))).length;
+      if (b.stage === 'completed' || (b.stage === 'reconciliation' && settled === people.length)) f.reconciled++;
+      for (const x of results) {
+        if (x.outcome === 'MATCHED') f.matched++;
+        if (x.outcome === 'MISMATCH') f.mismatch++;
+        if (x.outcome === 'NOT_FOUND') f.notFound++;
+        if (x.outcome !== 'MATCHED' && isSettled(x)) f.resolved++;
       }
     }
+  }
+  return f;
+}
 
-    // Running the week again regenerates the files but sends nothing new.
+/** The police's extract for this test's book: the first child exactly, the second with day and month swapped; the third absent. */
+const people = [
+  { nksHoTen: 'Hoàng Thị Ngọc Ánh', nksGioiTinh: '2', nksNgaySinh: '03.02.2018', chaHoTen: 'Hoàng Văn Quý', chaNgaySinh: '1984', meHoTen: 'Bùi Thị Thu', meNgaySinh: '1987' },
+  { nksHoTen: 'Lương Đức Trí', nksGioiTinh: '1', nksNgaySinh: '04.09.2018', chaHoTen: 'Lương Văn Hải', chaNgaySinh: '1981', meHoTen: 'Đinh Thị Mơ', meNgaySinh: '1985' },
+  { nksHoTen: 'Kiều Minh Châu', nksGioiTinh: '2', nksNgaySinh: '18.11.2018', chaHoTen: 'Kiều Văn Lực', chaNgaySinh: '1980', meHoTen: 'Tạ Thị Gấm', meNgaySinh: '1982' },
+];
+const extractCsv = [
+  'SoDinhDanh;HoTen;GioiTinh;NgaySinh;HoTenCha;NamSinhCha;HoTenMe;NamSinhMe;SoCMND;NoiCuTru',
+  '001318000511;Hoàng Thị Ngọc Ánh;2;03.02.2018;Hoàng Văn Quý;1984;Bùi Thị Thu;1987;;Xã Bình An',
+  '001218000522;Lương Đức Trí;1;09.04.2018;Lương Văn Hải;1981;Đinh Thị Mơ;1985;;Xã Bình An',
+].join('\n');
+
+describe('weekly report', () => {
+  let a: Awaited<ReturnType<typeof actors>>;
+  let ops: Client;
+  /** The book this test takes to reconciliation (with a reviewer's correction on the way). */
+  let reconciling: string;
+
+  beforeAll(async () => {
+    a = await actors();
+    ops = a.ops;
+    // 90101: a book in reconciliation (3 records, one corrected in review, outcomes back), one in scan, one in entry.
+    const recon = await bookWithRecords(3, (i) => people[i]!);
+    reconciling = recon.bookId;
+    await deliverScans(a.contractor, reconciling, ['1/2018', '2/2018', '3/2018']);
+    await waitForStage(a.officer, reconciling, 'review');
+    expect((await a.officer.post(`/books/${reconciling}/review/claim`)).status).toBe(200);
+    for (const so of ['1-2018', '2-2018', '3-2018']) {
+      const path = `/books/${reconciling}/records/${so}`;
+      const version = (await a.officer.get(path)).body.version;
+      const body = so === '3-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Bình An', reason: 'TYPO' }] } : { version, status: 'ok' };
+      const r = await a.officer.call('PATCH', path, body);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    await act(a.officer, reconciling, 'passReview');
+    await waitForStage(a.officer2, reconciling, 'approval');
+    await act(a.officer2, reconciling, 'approve');
+    await waitForStage(a.police, reconciling, 'reconciliation');
+    const bytes = Buffer.from(extractCsv, 'utf8');
+    const up = await a.police.post('/units/90101/extracts', { fileName: 'trich-xuat-tuan.csv', contentType: 'text/csv', size: bytes.length });
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expect((await postForm(up.body, bytes, 'trich-xuat-tuan.csv', 'text/csv')).status).toBe(204);
+    await waitFor(async () => ((await a.police.get(`/books/${reconciling}`)).body.reconciliation?.pending === 0 ? true : undefined), 'matching done');
+
+    await bookWithRecords(2);
+    await act(a.officer, await createBook(a.officer), 'startDigitisation');
+    // 90102: a book still in inventory.
+    await createBook(a.otherOfficer, { unitCode: '90102' });
+  });
+
+  it('one email per district with the workbook; every figure equals a recount; frozen: a later change moves nothing and a second run sends nothing', async () => {
+    const mailBefore = (await mails()).length;
+    const { run, reports } = await runAndWait(ops, WEEK, ['901', '902', 'P90']);
+    expect(run.executionArn).toMatch(/weekly-reports.*:weekly-2025-W20-all-1$/);
+    for (const code of ['901', '902']) {
+      const r = reports.find((x) => x.unitCode === code)!;
+      // Every send is recorded: unit, recipients, the stored file, SES's message id, the frozen figures' time.
+      expect(r).toMatchObject({ kind: 'district', status: 'sent', attempts: 1, recipients: [DISTRICT_MAIL[code as '901']], s3Key: `reports/weekly/${WEEK}/${code}.xlsx` });
+      expect(r.messageId).toEqual(expect.any(String));
+      expect(r.snapshotAt).toEqual(expect.any(String));
+    }
+    expect(reports.find((r) => r.unitCode === 'P90')).toMatchObject({ kind: 'provinceRollup', status: 'sent' });
+
+    const newMail = (await mails()).slice(mailBefore);
+    const workbooks = new Map<string, ExcelJS.Workbook>();
+    for (const [code, to] of Object.entries(DISTRICT_MAIL)) {
+      const own = newMail.filter((m) => m.destination.to.includes(to));
+      expect(own, code).toHaveLength(1);
+      expect(own[0]!.subject).toContain(WEEK);
+      const attachment = own[0]!.attachments?.find((x) => x.filename.endsWith('.xlsx'));
+      expect(attachment, `${code} workbook attached`).toBeDefined();
+      workbooks.set(code, await workbookOf(Buffer.from(attachment!.content, 'base64')));
+    }
+
+    // Every per-commune figure equals a recount from the stored books and records.
+    const officers: Record<string, Client> = { '90101': a.officer, '90102': a.otherOfficer };
+    const totals = { entered: 0, scanned: 0, reviewed: 0, approved: 0, reconciled: 0, books: 0 };
+    const communes = tableOf(workbooks.get('901')!, 'Theo xã', 'Mã xã');
+    const reconciliation = tableOf(workbooks.get('901')!, 'Đối chiếu', 'Mã xã');
+    for (const commune of ['90101', '90102', '90103']) {
+      const row = communes.get(commune)!;
+      expect(row, commune).toBeDefined();
+      const f = await recount(officers[commune] ?? a.district, commune);
+      expect(row['Tổng số sổ'], `${commune} books`).toBe(f.books);
+      for (const stage of Object.keys(stageTitles) as Stage[]) expect(row[`Sổ: ${stageTitles[stage]}`], `${commune} ${stage}`).toBe(f.byStage[stage]);
+      const records = { 'Bản ghi dự kiến': f.expected, 'Đã nhập': f.entered, 'Đã scan': f.scanned, 'Đã kiểm tra': f.reviewed, 'Đã phê duyệt': f.approved, 'Đã đối chiếu': f.reconciled };
+      for (const [title, n] of Object.entries(records)) expect(row[`Bản ghi: ${title}`], `${commune} ${title}`).toBe(n);
+      // Reconciliation outcomes (no earlier month in this run: month to date = everything so far).
+      const rec = reconciliation.get(commune)!;
+      expect(rec, `${commune} reconciliation row`).toBeDefined();
+      expect([rec['Khớp'], rec['Sai lệch'], rec['Không tìm thấy']], `${commune} outcomes`).toEqual([f.matched, f.mismatch, f.notFound]);
+      for (const k of ['entered', 'scanned', 'reviewed', 'approved', 'reconciled', 'books'] as const) totals[k] += f[k];
+    }
+    // The test's own book is in the figures (the recount is not vacuous).
+    expect(totals.reviewed).toBeGreaterThanOrEqual(3);
+    expect(communes.get('90101')!['Bản ghi: Đã nhập']).toBeGreaterThanOrEqual(5);
+    expect(reconciliation.get('90101')!['Khớp']).toBeGreaterThanOrEqual(1);
+    // The Summary's totals are the sums of the communes.
+    const summary = summaryOf(workbooks.get('901')!);
+    expect(summary.get('Tổng số sổ')).toBe(totals.books);
+    for (const [k, title] of [['entered', 'Đã nhập'], ['scanned', 'Đã scan'], ['reviewed', 'Đã kiểm tra'], ['approved', 'Đã phê duyệt'], ['reconciled', 'Đã đối chiếu']] as const) {
+      expect(summary.get(`Bản ghi: ${title}`), title).toBe(totals[k]);
+    }
+    // The reviewer's correction shows as an error rate by reason, in Vietnamese.
+    const rates = tableOf(workbooks.get('901')!, 'Tỷ lệ lỗi', 'Mã xã').get('90101')!;
+    expect(rates, 'error rates of 90101').toBeDefined();
+    expect(Number(rates['Lỗi đánh máy, chính tả (họ tên, địa danh) (số lỗi)'])).toBeGreaterThanOrEqual(1);
+
+    // Frozen: a book created after the figures were taken does not move them, and a second run sends nothing.
+    await createBook(a.otherOfficer, { unitCode: '90102' });
     const count = (await mails()).length;
-    const generated = (r: { reports: { unitCode: string; generatedAt: string }[] }) => r.reports.find((x) => x.unitCode === 'VN')!.generatedAt;
-    const firstGeneratedAt = generated((await ops.get(`/reports/weekly?week=${WEEK}`)).body);
-    const again = await ops.post('/reports/weekly/run', { week: WEEK });
-    expect(again.status).toBe(202);
-    await waitFor(async () => {
-      const r = await ops.get(`/reports/weekly?week=${WEEK}`);
-      return generated(r.body) !== firstGeneratedAt ? true : undefined;
-    }, 'second run regenerated the national report (its last step)', 60_000);
-    const afterSecond = (await ops.get(`/reports/weekly?week=${WEEK}`)).body.reports as { unitCode: string; status: string; attempts: number }[];
-    expect(afterSecond.find((r) => r.unitCode === '901')).toMatchObject({ status: 'sent', attempts: 1 });
+    const first = reports.find((r) => r.unitCode === '901')!;
+    const second = await runAndWait(ops, WEEK, ['901', '902'], reports.find((r) => r.unitCode === 'VN')!.generatedAt);
+    expect(second.run.executionArn).toMatch(/:weekly-2025-W20-all-2$/);
+    const again = second.reports.find((r) => r.unitCode === '901')!;
+    expect(again).toMatchObject({ status: 'sent', attempts: 1, messageId: first.messageId, snapshotAt: first.snapshotAt });
+    expect(again.generatedAt > first.generatedAt).toBe(true);
     expect((await mails()).length).toBe(count);
+    const s3 = new S3Client({ region: env.AWS_REGION, forcePathStyle: true });
+    const stored = await s3.send(new GetObjectCommand({ Bucket: env.ARCHIVE_BUCKET, Key: again.s3Key }));
+    const regenerated = await workbookOf(Buffer.from(await stored.Body!.transformToByteArray()));
+    expect(tableOf(regenerated, 'Theo xã', 'Mã xã').get('90102')!['Tổng số sổ']).toBe(communes.get('90102')!['Tổng số sổ']);
+    s3.destroy();
 
-    // resend: true sends again on purpose.
+    // resend: true for one district sends that district's email again, and only that one.
     const resend = await ops.post('/reports/weekly/run', { week: WEEK, unit: '901', resend: true });
     expect(resend.status).toBe(202);
     await waitFor(async () => ((await mails()).length > count ? true : undefined), 'resent', 60_000);
+    await waitFor(async () => ((await sentReports(ops, WEEK)).find((r) => r.unitCode === 'P90')!.generatedAt > again.generatedAt ? true : undefined), 'rollup rebuilt', 60_000);
     const resent = (await mails()).slice(count);
-    expect(resent.every((m) => m.destination.to.includes('phongtuphap.binhminh@demo.hotich.vn') || m.destination.to.includes('sotuphap.anhoa@demo.hotich.vn'))).toBe(true);
+    expect(resent.map((m) => m.destination.to)).toEqual([[DISTRICT_MAIL['901']]]);
+    expect((await sentReports(ops, WEEK)).find((r) => r.unitCode === '901')).toMatchObject({ attempts: 2 });
+  });
+
+  it('copies of one request delivered at once start one execution; a different request meanwhile is refused', async () => {
+    const week = '2025-W21';
+    const count = (await mails()).length;
+    const copies = await Promise.all([1, 2, 3].map(() => ops.post('/reports/weekly/run', { week })));
+    expect(copies.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(new Set(copies.map((r) => r.body.executionArn)).size).toBe(1);
+    expect(copies.filter((r) => r.body.alreadyRunning === false)).toHaveLength(1);
+    const other = await ops.post('/reports/weekly/run', { week, resend: true });
+    expect(other.status).toBe(409);
+    expect(other.body.message).toContain('đang được lập');
+    await waitFor(async () => ((await sentReports(ops, week)).find((r) => r.unitCode === 'VN')?.status === 'sent' ? true : undefined), `${week} done`, 90_000);
+    const sent = (await mails()).slice(count);
+    for (const to of Object.values(DISTRICT_MAIL)) expect(sent.filter((m) => m.destination.to.includes(to)), to).toHaveLength(1);
+    // One execution for the week, and the request audited once: who asked, which run.
+    const sfn = new SFNClient({ region: env.AWS_REGION });
+    const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: env.REPORT_STATE_MACHINE_ARN, maxResults: 1000 }));
+    expect((listed.executions ?? []).filter((e) => e.name?.startsWith(`weekly-${week}-`)).map((e) => e.name)).toEqual([`weekly-${week}-all-1`]);
+    sfn.destroy();
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION }));
+    const audit = await ddb.send(new QueryCommand({ TableName: env.AUDIT_TABLE_NAME, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `report#${week}#all` } }));
+    const requested = (audit.Items ?? []).filter((e) => e.action === 'report.runRequested');
+    expect(requested.map((e) => [e.actor.username, e.after.executionName])).toEqual([['vanhanh', `weekly-${week}-all-1`]]);
+    ddb.destroy();
+  });
+
+  it('after 1/7/2025 the province reports through its configured groups', async () => {
+    const week = '2025-W40';
+    const count = (await mails()).length;
+    const { reports } = await runAndWait(ops, week, ['G90N', 'G90S', 'P90']);
+    expect(reports.filter((r) => r.kind === 'district')).toEqual([]);
+    expect(reports.find((r) => r.unitCode === 'G90N')).toMatchObject({ kind: 'group', recipients: ['cumbac.anhoa@demo.hotich.vn'] });
+    const sent = (await mails()).slice(count);
+    for (const to of ['cumbac.anhoa@demo.hotich.vn', 'cumnam.anhoa@demo.hotich.vn', 'sotuphap.anhoa@demo.hotich.vn']) {
+      expect(sent.filter((m) => m.destination.to.includes(to)), to).toHaveLength(1);
+    }
+    // The merged commune 90701 carries the books of its predecessors 90101 and 90102.
+    const g90n = sent.find((m) => m.destination.to.includes('cumbac.anhoa@demo.hotich.vn'))!;
+    const wb = await workbookOf(Buffer.from(g90n.attachments!.find((x) => x.filename.endsWith('.xlsx'))!.content, 'base64'));
+    const merged = tableOf(wb, 'Theo xã', 'Mã xã').get('90701')!;
+    const predecessors = (await a.officer.get('/books?unit=90101')).body.length + (await a.otherOfficer.get('/books?unit=90102')).body.length;
+    expect(merged['Tổng số sổ']).toBe(predecessors);
+
+    // Province viewers see the groups' records and may filter by a group; a district viewer of the old structure does not.
+    const province = await asUser('sotuphap.anhoa');
+    const listed = (await province.get(`/reports/weekly?week=${week}`)).body.reports as Sent[];
+    expect(listed.map((r) => r.unitCode).sort()).toEqual(['G90N', 'G90S', 'P90']);
+    expect((await province.get(`/reports/weekly?week=${week}&unit=G90N`)).body.reports.map((r: Sent) => r.unitCode)).toEqual(['G90N']);
+    expect((await a.district.get(`/reports/weekly?week=${week}&unit=G90N`)).status).toBe(403);
   });
 
   it('only ops may run a week; viewers list only their units', async () => {
@@ -100,6 +361,7 @@ describe('weekly report', () => {
     const codes = (list.body.reports as { unitCode: string }[]).map((r) => r.unitCode);
     expect(codes).toContain('901');
     expect(codes).not.toContain('902');
+    expect(codes).not.toContain('P90');
     expect((await district.get(`/reports/weekly?week=${WEEK}&unit=902`)).status).toBe(403);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { demoUnits } from '../../../shared/demo/demo-units.js';
-import { planProvinces, sliceOf } from '../../../shared/reports/report-plan.js';
+import { planProvinces, rollupRecipients, sliceOf } from '../../../shared/reports/report-plan.js';
 import type { ReportingConfig } from '../../../shared/reports/reporting-structure.js';
 import { buildDistrictReport, buildNationalReport, buildProvinceReport, provinceSeriesOf } from '../../../shared/reports/rollup.js';
 import type { CommuneSnapshot, StalledBook } from '../../../shared/reports/snapshot.js';
@@ -76,5 +76,38 @@ describe.each(['2025-W26', '2025-W29'])('week %s', (week) => {
     const series = plans.flatMap((p) => provinceSeriesOf({ ...base, week, units: p.units, provinceCode: p.provinceCode }));
     const provinces = units.filter((u) => u.level === 'province' || u.level === 'national');
     expect(buildNationalReport({ ...base, week, units: provinces, snapshots: series, perProvince: true })).toEqual(full);
+  });
+});
+
+describe('who receives a province rollup', () => {
+  const recipients = { '901': ['a@x.vn'], '90-BM': ['b@x.vn'], '90': ['c@x.vn'], '91': ['d@x.vn'] };
+  it('the province office, when the province has districts or groups under it', () => {
+    for (const week of ['2025-W26', '2025-W29']) {
+      const plan = planProvinces(units, config, week, recipients).find((p) => p.provinceCode === '90')!;
+      expect(rollupRecipients(plan), week).toEqual(['c@x.vn']);
+    }
+  });
+  it('nobody, when the office is the only reporting unit (its own report already covers every commune)', () => {
+    const plan = planProvinces(units, config, '2025-W29', recipients).find((p) => p.provinceCode === '91')!;
+    expect(plan.reportingUnits.map((r) => r.code)).toEqual(['91']);
+    expect(rollupRecipients(plan)).toEqual([]);
+    // Before the merger the same province reports by district: its rollup goes out.
+    expect(rollupRecipients(planProvinces(units, config, '2025-W26', recipients).find((p) => p.provinceCode === '91')!)).toEqual(['d@x.vn']);
+  });
+});
+
+describe('the payload each reporting unit’s task receives', () => {
+  it('stays far below Step Functions’ 256 KB state limit for a province of 600 communes in 30 districts', () => {
+    const big: Unit[] = [{ code: 'VN', name: 'Toàn quốc', level: 'national', parent: null, ...always }, { code: '01', name: 'Thành phố Hà Nội', level: 'province', parent: 'VN', ...always }];
+    for (let d = 1; d <= 30; d++) {
+      const district = `01${String(d).padStart(2, '0')}`;
+      big.push({ code: district, name: `Quận Huyện Thứ ${d} Của Thành Phố`, level: 'district', parent: '01', validFrom: '2000-01-01', validTo: '2025-06-30', successor: null });
+      for (let c = 1; c <= 20; c++) big.push({ code: `${district}${String(c).padStart(3, '0')}`, name: `Phường Xã Số ${c} Thuộc Huyện ${d}`, level: 'commune', parent: district, validFrom: '2000-01-01', validTo: '2025-06-30', successor: null });
+    }
+    const [plan] = planProvinces(big, { provinces: {} }, '2025-W26', {});
+    const payload = Buffer.byteLength(JSON.stringify({ units: plan!.reportingUnits.map((r) => sliceOf(plan!, r.code)) }));
+    // What PrepareProvince returns for the Map over the province's districts.
+    expect(plan!.reportingUnits).toHaveLength(30);
+    expect(payload).toBeLessThan(256 * 1024);
   });
 });

@@ -146,15 +146,31 @@ describe('book summary from a stored book', () => {
     counts: { records: 118, scans: 118, uploads: 2 },
   };
 
-  it('a book past approval has all its records reviewed and approved; reconciled comes from outcomes when known', () => {
-    const s = bookSummaryOf(stored);
+  it('a book past approval has all its records reviewed and approved; reconciled records and outcomes come from the book’s counters', () => {
+    const at = daysAgo(0);
+    const s = bookSummaryOf(stored, at);
     expect(s.counts).toEqual({ records: 118, scanned: 118, reviewed: 118, approved: 118, reconciled: 0 });
-    const withOutcomes = bookSummaryOf(stored, { reconciliation: { matched: 100, mismatch: 5, notFound: 3, resolved: 2, pending: 10 } });
-    expect(withOutcomes.counts.reconciled).toBe(105);
+    expect(s.reconciliation).toBeUndefined();
+    const outcomes = { extractId: 'x1', matched: 100, mismatch: 5, notFound: 3, resolved: 2, pending: 10, settledRecords: 96, at };
+    const withOutcomes = bookSummaryOf({ ...stored, reconciliation: outcomes }, at);
+    expect(withOutcomes.counts.reconciled).toBe(96);
+    expect(withOutcomes.reconciliation).toEqual({ matched: 100, mismatch: 5, notFound: 3, resolved: 2, pending: 10 });
   });
 
   it('a book in review has nothing reviewed yet; a completed one everything reconciled', () => {
-    expect(bookSummaryOf({ ...stored, stage: 'review' }).counts.reviewed).toBe(0);
-    expect(bookSummaryOf({ ...stored, stage: 'completed' }).counts.reconciled).toBe(118);
+    expect(bookSummaryOf({ ...stored, stage: 'review' }, daysAgo(0)).counts.reviewed).toBe(0);
+    expect(bookSummaryOf({ ...stored, stage: 'completed' }, daysAgo(0)).counts.reconciled).toBe(118);
+  });
+
+  it('carries the reviewers’ findings, the last progress and who holds the book', () => {
+    const quality = { reviewedRecords: 40, errors: 3, byReason: { TYPO: 2, WRONG_DATE: 1 } };
+    const inReview = { ...stored, stage: 'review' as const, quality, updatedAt: daysAgo(2), stageEnteredAt: daysAgo(5) };
+    const claimed = { ...inReview, reviewClaim: { by: { userId: 'u9', username: 'hotich2.binhan', role: 'commune_officer' as const, unit: '90101' }, until: daysAgo(-1) } };
+    expect(bookSummaryOf(claimed, daysAgo(0))).toMatchObject({ quality, lastProgressAt: daysAgo(2), holder: 'hotich2.binhan' });
+    // An expired claim is nobody's: the book waits for the role of its stage.
+    const expired = { ...claimed, reviewClaim: { ...claimed.reviewClaim, until: daysAgo(1) } };
+    expect(bookSummaryOf(expired, daysAgo(0)).holder).toBe('Công chức Tư pháp – Hộ tịch (kiểm tra)');
+    expect(bookSummaryOf({ ...stored, stage: 'scan' }, daysAgo(0)).holder).toBe('Đơn vị scan');
+    expect(bookSummaryOf({ ...stored, quality: { reviewedRecords: 0, errors: 0, byReason: {} } }, daysAgo(0)).quality).toBeUndefined();
   });
 });

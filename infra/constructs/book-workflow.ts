@@ -58,7 +58,7 @@ export class BookWorkflow extends Construct {
         retryOnServiceExceptions: true,
       }).addRetry({ errors: TRANSIENT, interval: Duration.seconds(1), backoffRate: 2, maxAttempts: 5, jitterStrategy: sfn.JitterType.FULL });
 
-    const failed = new sfn.Fail(this, 'Failed', { error: 'BookWorkflowFailed', cause: 'See the failure recorded on the book' });
+    const failed = new sfn.Fail(this, 'Failed', { error: 'BookWorkflowFailed', cause: 'Xem lỗi được ghi trên sổ (trang của sổ, mục Lịch sử)' });
     const recordFailure = invoke('RecordFailure', fn.recordFailure, { 'error.$': '$.error' });
     recordFailure.addCatch(failed, { resultPath: '$.recordError' }).next(failed);
     const onError = { errors: ['States.ALL'], resultPath: '$.error' };

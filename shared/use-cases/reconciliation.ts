@@ -6,27 +6,27 @@
  */
 import ExcelJS from 'exceljs';
 import type { z } from 'zod';
-import type { AssignedIdsRequest, ResolutionRequest } from '../reconciliation/requests.js';
 import { appendAudit } from '../audit/audit.js';
+import { retryOnConflict } from '../aws/retry.js';
 import { getObjectStream, presignGet, putObject } from '../aws/s3-objects.js';
 import type { Book } from '../books/book.js';
 import { getBook, listBooksOfCommune, saveBook } from '../books/book-repo.js';
 import { assertUnitInScope, assertVisible } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
 import { ActionNotAllowed, Forbidden, InvalidInput } from '../errors.js';
-import { retryOnConflict } from '../aws/retry.js';
 import { buildIndex, matchRecords } from '../matching/engine.js';
 import type { PopulationEntry } from '../matching/schema.js';
 import { csvRows, parseExtractRows, xlsxRows } from '../reconciliation/extract.js';
 import { findCurrentExtract, putExtractVersion } from '../reconciliation/extract-repo.js';
+import type { AssignedIdsRequest, ResolutionRequest } from '../reconciliation/requests.js';
 import { subjectsOf } from '../reconciliation/subjects.js';
 import { type BookRecord, isSettled, type SubjectReconciliation } from '../records/record.js';
 import { allRecords, getRecord, saveRecord } from '../records/record-repo.js';
 import type { RequestContext } from '../request-context.js';
 import { communesInScope } from '../units/unit.js';
-import { systemPrincipal } from '../users/user.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Upload } from '../uploads/upload.js';
+import { systemPrincipal } from '../users/user.js';
 import { submitSystemAction } from './submit-action.js';
 
 /** Extract upload processor: validate every row; valid → a new current version for the unit, then match waiting books. */
@@ -48,7 +48,15 @@ export async function processExtractUpload(upload: Upload): Promise<{ status: 'a
   const key = `extracts/${upload.unitCode}/${upload.uploadId}.json`;
   await putObject(config.ARCHIVE_BUCKET, key, Buffer.from(JSON.stringify(entries)), 'application/json');
   await putExtractVersion({ unitCode: upload.unitCode, uploadId: upload.uploadId, key, rows: entries.length, at, by: upload.requestedBy.username });
-  await appendAudit({ targetType: 'unit', targetId: upload.unitCode, action: 'extract.accepted', actor: upload.requestedBy, at, requestId: `upload:${upload.uploadId}`, after: { uploadId: upload.uploadId, rows: entries.length } });
+  await appendAudit({
+    targetType: 'unit',
+    targetId: upload.unitCode,
+    action: 'extract.accepted',
+    actor: upload.requestedBy,
+    at,
+    requestId: `upload:${upload.uploadId}`,
+    after: { uploadId: upload.uploadId, rows: entries.length },
+  });
   const units = await listUnits();
   for (const commune of communesInScope(units, upload.unitCode)) {
     for (const book of await listBooksOfCommune(commune, 'reconciliation')) await reconcileBook(book.bookId);
@@ -82,7 +90,11 @@ export async function reconcileBook(bookId: string): Promise<void> {
     const entries = JSON.parse(await streamText(getConfig().ARCHIVE_BUCKET, extract.key)) as PopulationEntry[];
     const index = buildIndex(entries, { validate: false });
     const settled = new Map(records.flatMap((r) => (r.reconciliation ?? []).filter(isSettled).map((s) => [s.key, s] as const)));
-    const people = records.flatMap((r) => subjectsOf(r).filter((s) => !settled.has(s.key)).map((s) => ({ record: r, subject: s })));
+    const people = records.flatMap((r) =>
+      subjectsOf(r)
+        .filter((s) => !settled.has(s.key))
+        .map((s) => ({ record: r, subject: s })),
+    );
     // IDs already given to settled people of this book: never assigned to a second record of the same event type.
     const assignedIds = [...settled.values()].flatMap((s) => {
       const id = s.idNumber ?? s.assignedId;
@@ -95,33 +107,42 @@ export async function reconcileBook(bookId: string): Promise<void> {
     );
     const byKey = new Map(results.map((r) => [r.recordKey, r]));
     for (const r of records) {
-      const subjects = subjectsOf(r).map((s): SubjectReconciliation => {
-        const kept = settled.get(s.key);
-        if (kept) return kept;
-        const m = byKey.get(s.key)!;
-        return {
-          key: s.key,
-          role: s.role,
-          outcome: m.outcome,
-          idNumber: m.outcome === 'MATCHED' ? m.idNumber : undefined,
-          reasons: m.reasons,
-          diff: m.diff.map((d) => ({ field: d.field, book: d.book, register: d.register, level: d.level })),
-          candidates: m.candidates.slice(0, 3).map((c) => ({ idNumber: c.idNumber, score: c.score, probability: c.probability })),
-          extractId: extract.uploadId,
-        };
-      });
-      await updateRecord(r.bookId, r.so, (cur) => ({ ...cur, reconciliation: subjects }));
+      // Merged into the record as it is when written: a person settled meanwhile (a resolution by the
+      // police while a newer extract is matched) keeps that settlement.
+      await updateRecord(r.bookId, r.so, (cur) => ({
+        ...cur,
+        reconciliation: subjectsOf(cur).flatMap((s): SubjectReconciliation[] => {
+          const now = cur.reconciliation?.find((x) => x.key === s.key);
+          if (now && isSettled(now)) return [now];
+          const m = byKey.get(s.key);
+          if (!m) return now ? [now] : [];
+          return [
+            {
+              key: s.key,
+              role: s.role,
+              outcome: m.outcome,
+              idNumber: m.outcome === 'MATCHED' ? m.idNumber : undefined,
+              reasons: m.reasons,
+              diff: m.diff.map((d) => ({ field: d.field, book: d.book, register: d.register, level: d.level })),
+              candidates: m.candidates.slice(0, 3).map((c) => ({ idNumber: c.idNumber, score: c.score, probability: c.probability })),
+              extractId: extract.uploadId,
+            },
+          ];
+        }),
+      }));
     }
   }
   const after = await recount(bookId, extract?.uploadId);
   if (extract) {
     // One entry per (book, extract version): a retried or repeated match of the same extract is the same entry.
+    // Its time is when the match became possible: the extract's arrival, or the book's entry into the stage
+    // when the extract was already there (never before the book's own history).
     await appendAudit({
       targetType: 'book',
       targetId: bookId,
       action: 'reconciliation.matched',
       actor: systemPrincipal,
-      at: extract.at,
+      at: extract.at > book.stageEnteredAt ? extract.at : book.stageEnteredAt,
       requestId: `reconciliation:${extract.uploadId}`,
       before: book.reconciliation ? countsOf(book.reconciliation) : null,
       after,
@@ -129,7 +150,14 @@ export async function reconcileBook(bookId: string): Promise<void> {
   }
 }
 
-const countsOf = (r: NonNullable<Book['reconciliation']>) => ({ matched: r.matched, mismatch: r.mismatch, notFound: r.notFound, resolved: r.resolved, pending: r.pending, settledRecords: r.settledRecords });
+const countsOf = (r: NonNullable<Book['reconciliation']>) => ({
+  matched: r.matched,
+  mismatch: r.mismatch,
+  notFound: r.notFound,
+  resolved: r.resolved,
+  pending: r.pending,
+  settledRecords: r.settledRecords,
+});
 
 async function updateRecord(bookId: string, so: string, change: (r: BookRecord) => BookRecord) {
   return retryOnConflict(async () => {
@@ -167,7 +195,10 @@ async function recount(bookId: string, extractId: string | undefined) {
   const now = new Date().toISOString();
   await retryOnConflict(async () => {
     const book = await getBook(bookId);
-    await saveBook({ ...book, reconciliation: { extractId: extractId ?? book.reconciliation?.extractId ?? '', ...counts, at: now }, updatedAt: now }, book.version);
+    await saveBook(
+      { ...book, reconciliation: { extractId: extractId ?? book.reconciliation?.extractId ?? '', ...counts, at: now }, updatedAt: now },
+      book.version,
+    );
   });
   if (settledCount === people) {
     const book = await getBook(bookId);
@@ -185,8 +216,6 @@ async function streamText(bucket: string, key: string): Promise<string> {
   for await (const c of await getObjectStream(bucket, key)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
-
-
 
 async function reconcilableBook(bookId: string, ctx: RequestContext) {
   const [book, units] = await Promise.all([getBook(bookId), listUnits()]);
@@ -206,19 +235,39 @@ export async function resolveSubject(bookId: string, so: string, req: Resolution
   if (req.action === 'acceptCandidate' && !current.candidates.some((c) => c.idNumber === req.idNumber)) {
     throw new InvalidInput('Số định danh không nằm trong các ứng viên', { issues: [{ path: 'idNumber', message: 'Không phải ứng viên' }] });
   }
-  const resolution = { action: req.action, idNumber: req.action === 'acceptCandidate' ? req.idNumber : undefined, note: req.note, by: ctx.principal, at: ctx.now };
+  const resolution = {
+    action: req.action,
+    idNumber: req.action === 'acceptCandidate' ? req.idNumber : undefined,
+    note: req.note,
+    by: ctx.principal,
+    at: ctx.now,
+  };
   const saved = await updateRecord(bookId, so, (r) => ({
     ...r,
     reconciliation: (r.reconciliation ?? []).map((s) =>
-      s.key === current.key ? { ...s, resolution, idNumber: req.action === 'acceptCandidate' ? req.idNumber : s.idNumber, outcome: req.action === 'treatAsNotFound' ? 'NOT_FOUND' : s.outcome } : s,
+      s.key === current.key
+        ? {
+            ...s,
+            resolution,
+            idNumber: req.action === 'acceptCandidate' ? req.idNumber : s.idNumber,
+            outcome: req.action === 'treatAsNotFound' ? 'NOT_FOUND' : s.outcome,
+          }
+        : s,
     ),
   }));
-  await appendAudit({ targetType: 'book', targetId: bookId, action: 'reconciliation.resolved', actor: ctx.principal, at: ctx.now, requestId: ctx.requestId, before: { so, subject: current.key, outcome: current.outcome }, after: { so, subject: current.key, resolution: req.action, idNumber: resolution.idNumber } });
+  await appendAudit({
+    targetType: 'book',
+    targetId: bookId,
+    action: 'reconciliation.resolved',
+    actor: ctx.principal,
+    at: ctx.now,
+    requestId: ctx.requestId,
+    before: { so, subject: current.key, outcome: current.outcome },
+    after: { so, subject: current.key, resolution: req.action, idNumber: resolution.idNumber },
+  });
   await recount(bookId, current.extractId);
   return saved;
 }
-
-
 
 /** The police upload the IDs assigned to people entered as new; each attaches to its record. */
 export async function attachAssignedIds(bookId: string, req: z.infer<typeof AssignedIdsRequest>, ctx: RequestContext) {
@@ -275,7 +324,12 @@ export async function reconciliationOf(bookId: string, ctx: RequestContext) {
     ws.addRow(['Số đăng ký', 'Người (mã)', 'Vai trò']);
     for (const p of notFound) ws.addRow([p.so, p.key, p.role]);
     const key = `reports/${book.unitCode}/${bookId}/reconciliation/not-found.xlsx`;
-    await putObject(getConfig().ARCHIVE_BUCKET, key, Buffer.from(await wb.xlsx.writeBuffer()), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    await putObject(
+      getConfig().ARCHIVE_BUCKET,
+      key,
+      Buffer.from(await wb.xlsx.writeBuffer()),
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    );
     notFoundUrl = (await presignGet(getConfig().ARCHIVE_BUCKET, key, { downloadName: `chua-co-${bookId}.xlsx` })).url;
   }
   return {

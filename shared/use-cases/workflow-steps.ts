@@ -9,10 +9,10 @@ import { getBook, saveBook } from '../books/book-repo.js';
 import { Conflict, InventoryInvalid, StaleExecution } from '../errors.js';
 import { logger } from '../logger.js';
 import { type Principal, systemPrincipal } from '../users/user.js';
+import { type StageTaskInput, transitions, type WaitingStage } from '../workflow/stages.js';
 import { reconcileBook } from './reconciliation.js';
 import { planReview } from './review.js';
 import { handOver } from './submit-action.js';
-import { type StageTaskInput, transitions, type WaitingStage } from '../workflow/stages.js';
 
 export interface StepContext {
   executionArn: string;
@@ -41,11 +41,13 @@ export async function validateInventory(bookId: string, ctx: StepContext): Promi
   const book = await getBook(bookId);
   if (book.executionArn !== ctx.executionArn) throw new StaleExecution('Another execution owns this book', { bookId });
   const problems: string[] = [];
-  if (!BookInventory.safeParse(pickInventory(book)).success) problems.push('Thông tin kiểm kê có trường sai định dạng: cần kiểm tra lại các trường kiểm kê của sổ');
+  if (!BookInventory.safeParse(pickInventory(book)).success)
+    problems.push('Thông tin kiểm kê có trường sai định dạng: cần kiểm tra lại các trường kiểm kê của sổ');
   if (book.closingTotal === null && book.physicalCondition === 'good') {
     problems.push('Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) dù sổ ở tình trạng tốt (physicalCondition = good)');
   }
-  if (book.closingTotal === null && !book.notes) problems.push('Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) mà không có ghi chú (notes) giải thích lý do');
+  if (book.closingTotal === null && !book.notes)
+    problems.push('Thiếu "Tổng số sự kiện khi khóa sổ" (closingTotal) mà không có ghi chú (notes) giải thích lý do');
   if (problems.length) throw new InventoryInvalid(problems.join('; '), { bookId });
 }
 
@@ -75,7 +77,14 @@ export async function enterStage(input: StageTaskInput): Promise<void> {
       updatedAt: input.enteredAt,
       lastReturn:
         transition && returned && book.pendingAction
-          ? { from: book.stage, action: book.pendingAction.action, reason: book.pendingAction.reason ?? '', records: book.pendingAction.records, by: book.pendingAction.by.username, at: book.pendingAction.at }
+          ? {
+              from: book.stage,
+              action: book.pendingAction.action,
+              reason: book.pendingAction.reason ?? '',
+              records: book.pendingAction.records,
+              by: book.pendingAction.by.username,
+              at: book.pendingAction.at,
+            }
           : transition
             ? undefined
             : book.lastReturn,
@@ -112,8 +121,9 @@ export async function escalateStalled(bookId: string, stage: WaitingStage, ctx: 
 
 /** Any unexpected failure: record its cause on the book (the execution then ends FAILED). */
 export async function recordFailure(bookId: string, error: { Error?: string; Cause?: string }, ctx: StepContext): Promise<void> {
-  const failure = { error: error.Error ?? 'Unknown', cause: (error.Cause ?? '').slice(0, 2000), at: ctx.at };
-  const { before } = await withBook(bookId, ctx, (book) => ({ ...book, failure, taskToken: undefined, updatedAt: ctx.at }));
+  const failure = { error: error.Error ?? 'Unknown', cause: failureCauseOf(error.Cause).slice(0, 2000), at: ctx.at };
+  // A decision recorded but not carried out dies with the run: resuming starts from the book's stage.
+  const { before } = await withBook(bookId, ctx, (book) => ({ ...book, failure, taskToken: undefined, pendingAction: undefined, updatedAt: ctx.at }));
   await appendAudit({
     targetType: 'book',
     targetId: bookId,
@@ -121,9 +131,25 @@ export async function recordFailure(bookId: string, error: { Error?: string; Cau
     actor: systemPrincipal,
     at: ctx.at,
     requestId: ctx.executionArn,
-    before: { stage: before.stage },
+    before: { stage: before.stage, pendingAction: before.pendingAction?.action ?? null },
     after: { stage: before.stage, failure },
   });
+}
+
+/**
+ * The human-readable cause of a caught task failure. Step Functions hands over a Lambda function's error
+ * as a JSON document (`{"errorType","errorMessage","trace"}`): keep its message, never the stack trace; any
+ * other cause (a States.* error, a plain text) is kept as it is.
+ */
+export function failureCauseOf(cause: string | undefined): string {
+  if (!cause) return '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (parsed && typeof parsed === 'object' && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    /* not JSON: a plain cause */
+  }
+  return cause;
 }
 
 /** Last state: the book is completed. */

@@ -81,7 +81,9 @@ describe('the same mutation delivered 3× concurrently', () => {
     await waitFor(
       async () => {
         const r = (await ops.get(`/reports/weekly?week=${week}`)).body.reports as { unitCode: string; status: string }[];
-        return r.filter((x) => ['901', '902'].includes(x.unitCode) && x.status === 'sent').length === 2 && r.find((x) => x.unitCode === 'VN')?.status === 'sent' ? true : undefined;
+        return r.filter((x) => ['901', '902'].includes(x.unitCode) && x.status === 'sent').length === 2 && r.find((x) => x.unitCode === 'VN')?.status === 'sent'
+          ? true
+          : undefined;
       },
       'the week sent',
       90_000,

@@ -2,9 +2,9 @@ import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { login, stackUrls, waitFor } from '../support/api-client.js';
 import { act, actors, createBook, waitForStage } from '../support/book-flow.js';
-import { cleanBook } from '../unit/entry/entry-fixtures.js';
 import { XLSX } from '../support/entry-files.js';
 import { postForm } from '../support/scan-files.js';
+import { cleanBook } from '../unit/entry/entry-fixtures.js';
 
 type Client = Awaited<ReturnType<typeof actors>>['clerk'];
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
+import { type Entry, fromBuffer, type ZipFile } from 'yauzl';
 import { templates } from '../../shared/entry/templates/index.js';
 import { DATA_SHEET } from '../../shared/entry/workbook-writer.js';
 import { waitFor } from '../support/api-client.js';
@@ -99,7 +99,10 @@ describe('export package on approval', () => {
       return r.body.approval && ['reconciliation', 'completed'].includes(r.body.stage) && (r.body.stage === 'completed' || r.body.waiting) ? r.body : undefined;
     }, `${bookId} past approval`);
 
-    expect(book.approval).toMatchObject({ by: { username: 'hotich2.binhan', role: 'commune_officer' }, packageKey: expect.stringMatching(new RegExp(`^exports/90101/${bookId}/[^/]+/manifest\\.json$`)) });
+    expect(book.approval).toMatchObject({
+      by: { username: 'hotich2.binhan', role: 'commune_officer' },
+      packageKey: expect.stringMatching(new RegExp(`^exports/90101/${bookId}/[^/]+/manifest\\.json$`)),
+    });
     const pkg = await a.officer.get(`/books/${bookId}/export`);
     expect(pkg.status, JSON.stringify(pkg.body)).toBe(200);
     expect(pkg.body.approval).toEqual(book.approval);
@@ -118,7 +121,11 @@ describe('export package on approval', () => {
     }
 
     // The records as stored (after review), in registration order.
-    const stored = (await a.officer.get(`/books/${bookId}/records?limit=500`)).body.records as { so: string; fields: Record<string, string | null>; scan: { sha256: string; size: number; pages: number } }[];
+    const stored = (await a.officer.get(`/books/${bookId}/records?limit=500`)).body.records as {
+      so: string;
+      fields: Record<string, string | null>;
+      scan: { sha256: string; size: number; pages: number };
+    }[];
     expect(stored.map((r) => r.so)).toEqual(['1/2018', '2/2018', '3/2018']);
 
     // Excel: the Ministry template's columns in order; rows re-read to exactly the stored fields.
@@ -164,9 +171,17 @@ describe('export package on approval', () => {
     expect(audit.filter((e) => e.action === 'export.built')).toHaveLength(1);
     expect(audit[built]).toMatchObject({
       actor: { username: 'hotich2.binhan' },
-      after: { packageKey: book.approval.packageKey, checksum: book.approval.checksum, counts: { records: 3, pdfs: 3, pages: 6 }, excel: { sha256: files[0]!.sha256 }, zip: { sha256: files[1]!.sha256 } },
+      after: {
+        packageKey: book.approval.packageKey,
+        checksum: book.approval.checksum,
+        counts: { records: 3, pdfs: 3, pages: 6 },
+        excel: { sha256: files[0]!.sha256 },
+        zip: { sha256: files[1]!.sha256 },
+      },
     });
-    const intoReconciliation = history.body.audit.findIndex((e: { action: string; after?: { stage?: string } }) => e.action === 'stage.entered' && e.after?.stage === 'reconciliation');
+    const intoReconciliation = history.body.audit.findIndex(
+      (e: { action: string; after?: { stage?: string } }) => e.action === 'stage.entered' && e.after?.stage === 'reconciliation',
+    );
     expect(intoReconciliation).toBeGreaterThan(built);
     expect(history.body.transitions).toContainEqual(expect.objectContaining({ from: 'approval', to: 'reconciliation', by: 'hotich2.binhan' }));
 

@@ -20,6 +20,8 @@ describe('a failed execution', () => {
     expect(failed.failure.error).toBe('InventoryInvalid');
     expect(failed.failure.cause).toMatch(/closingTotal/);
     expect(failed.allowedActions).toEqual([]);
+    // The recorded decision died with the run: the book no longer says it is moving on.
+    expect(failed.pendingAction).toBeUndefined();
 
     const list = await waitFor(async () => {
       const r = await ops.get('/ops/executions?status=FAILED&limit=100');
@@ -28,7 +30,10 @@ describe('a failed execution', () => {
     const hist = await ops.get(`/ops/executions/${encodeURIComponent(list.executionArn)}/history`);
     expect(hist.body.status).toBe('FAILED');
     const events = hist.body.events as { type: string; state?: string; error?: string; cause?: string }[];
-    expect(events.some((e) => /^(Task|LambdaFunction)Failed$/.test(e.type) && e.error === 'InventoryInvalid'), JSON.stringify(events)).toBe(true);
+    expect(
+      events.some((e) => /^(Task|LambdaFunction)Failed$/.test(e.type) && e.error === 'InventoryInvalid'),
+      JSON.stringify(events),
+    ).toBe(true);
     expect(events.filter((e) => e.type.endsWith('StateEntered')).map((e) => e.state)).toEqual(['ValidateInventory', 'RecordFailure', 'Failed']);
     const audit = (await officer.get(`/books/${bookId}/history`)).body.audit as { action: string }[];
     expect(audit.map((e) => e.action)).toContain('workflow.failed');

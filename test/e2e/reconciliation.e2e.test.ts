@@ -1,25 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { asUser, waitFor } from '../support/api-client.js';
 import { act, bookWithRecords, deliverScans, waitForStage } from '../support/book-flow.js';
+import { binhAnExtractCsv } from '../support/extract-binhan.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { postForm } from '../support/scan-files.js';
 
 useLocalStackEnv();
 
 const people = [
-  { nksHoTen: 'Trần Thị Mai', nksGioiTinh: '2', nksNgaySinh: '12.03.2018', chaHoTen: 'Trần Văn Hùng', chaNgaySinh: '1985', meHoTen: 'Lê Thị Lan', meNgaySinh: '1988' },
-  { nksHoTen: 'Phạm Minh Khôi', nksGioiTinh: '1', nksNgaySinh: '05.07.2018', chaHoTen: 'Phạm Văn Nam', chaNgaySinh: '1980', meHoTen: 'Ngô Thị Hoa', meNgaySinh: '1982' },
-  { nksHoTen: 'Đỗ Gia Bảo', nksGioiTinh: '1', nksNgaySinh: '20.10.2018', chaHoTen: 'Đỗ Văn Tâm', chaNgaySinh: '1979', meHoTen: 'Vũ Thị Yến', meNgaySinh: '1983' },
+  {
+    nksHoTen: 'Trần Thị Mai',
+    nksGioiTinh: '2',
+    nksNgaySinh: '12.03.2018',
+    chaHoTen: 'Trần Văn Hùng',
+    chaNgaySinh: '1985',
+    meHoTen: 'Lê Thị Lan',
+    meNgaySinh: '1988',
+  },
+  {
+    nksHoTen: 'Phạm Minh Khôi',
+    nksGioiTinh: '1',
+    nksNgaySinh: '05.07.2018',
+    chaHoTen: 'Phạm Văn Nam',
+    chaNgaySinh: '1980',
+    meHoTen: 'Ngô Thị Hoa',
+    meNgaySinh: '1982',
+  },
+  {
+    nksHoTen: 'Đỗ Gia Bảo',
+    nksGioiTinh: '1',
+    nksNgaySinh: '20.10.2018',
+    chaHoTen: 'Đỗ Văn Tâm',
+    chaNgaySinh: '1979',
+    meHoTen: 'Vũ Thị Yến',
+    meNgaySinh: '1983',
+  },
 ];
-
-/** The police's extract: Mai exactly; Khôi with day and month swapped; Bảo absent; others unrelated. */
-const extractCsv = [
-  'SoDinhDanh;HoTen;GioiTinh;NgaySinh;HoTenCha;NamSinhCha;HoTenMe;NamSinhMe;SoCMND;NoiCuTru',
-  '001318000111;Trần Thị Mai;2;12.03.2018;Trần Văn Hùng;1985;Lê Thị Lan;1988;;Xã Bình An',
-  '001218000222;Phạm Minh Khôi;1;07.05.2018;Phạm Văn Nam;1980;Ngô Thị Hoa;1982;;Xã Bình An',
-  '001218000333;Nguyễn Văn An;1;01.01.2018;Nguyễn Văn Bình;1975;Trần Thị Cúc;1978;;Xã Bình An',
-  '001318000444;Lê Thị Hồng;2;15.06.2017;Lê Văn Sơn;1970;Phan Thị Dung;1972;;Xã Bình An',
-].join('\n');
 
 describe('reconciliation with the population register', () => {
   it('approved book → extract upload → outcomes → resolve a mismatch → assigned IDs → completed', async () => {
@@ -38,7 +54,7 @@ describe('reconciliation with the population register', () => {
     expect(inRecon.allowedActions).toEqual([]);
 
     // Only the police upload the extract, bound to their unit.
-    const bytes = Buffer.from(extractCsv, 'utf8');
+    const bytes = Buffer.from(binhAnExtractCsv, 'utf8');
     expect((await a.officer.post('/units/90101/extracts', { fileName: 'trich-xuat.csv', contentType: 'text/csv', size: bytes.length })).status).toBe(403);
     const up = await a.police.post('/units/90101/extracts', { fileName: 'trich-xuat.csv', contentType: 'text/csv', size: bytes.length });
     expect(up.status, JSON.stringify(up.body)).toBe(201);
@@ -46,6 +62,7 @@ describe('reconciliation with the population register', () => {
 
     const result = await waitFor(async () => {
       const r = await a.police.get(`/books/${bookId}/reconciliation`);
+      // Against this extract or an identical copy another test uploaded (test/support/extract-binhan.ts).
       return r.status === 200 && r.body.counts && r.body.counts.pending === 0 ? r.body : undefined;
     }, 'matching done');
     expect(result.counts).toMatchObject({ matched: 1, mismatch: 1, notFound: 1, resolved: 0 });
@@ -61,7 +78,12 @@ describe('reconciliation with the population register', () => {
     // The tracking list: police and officer decide; a wrong candidate is refused.
     const wrong = await a.police.post(`/books/${bookId}/records/2-2018/resolution`, { subject: 'child', action: 'acceptCandidate', idNumber: '001318000444' });
     expect(wrong.status).toBe(400);
-    const resolved = await a.police.post(`/books/${bookId}/records/2-2018/resolution`, { subject: 'child', action: 'acceptCandidate', idNumber: '001218000222', note: 'Sổ ghi 05.07, CSDLQGVDC ghi 07.05: công dân đã được hướng dẫn điều chỉnh' });
+    const resolved = await a.police.post(`/books/${bookId}/records/2-2018/resolution`, {
+      subject: 'child',
+      action: 'acceptCandidate',
+      idNumber: '001218000222',
+      note: 'Sổ ghi 05.07, CSDLQGVDC ghi 07.05: công dân đã được hướng dẫn điều chỉnh',
+    });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect((await a.police.get(`/books/${bookId}`)).body.stage).toBe('reconciliation');
 

@@ -7,7 +7,11 @@ useLocalStackEnv();
 /** A book in Review holding `n` records, each with its scan. */
 async function bookInReview(n: number) {
   const { a, bookId } = await bookWithRecords(n);
-  await deliverScans(a.contractor, bookId, Array.from({ length: n }, (_, i) => `${i + 1}/2018`));
+  await deliverScans(
+    a.contractor,
+    bookId,
+    Array.from({ length: n }, (_, i) => `${i + 1}/2018`),
+  );
   await waitForStage(a.officer, bookId, 'review');
   return { a, bookId };
 }
@@ -48,17 +52,30 @@ describe('review', () => {
     });
     expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
     expect(fixed.body.fields.nksNgaySinh).toBe('12.03.2018');
-    expect(fixed.body.corrections[0]).toMatchObject({ field: 'nksNgaySinh', before: rec.body.fields.nksNgaySinh, after: '12.03.2018', reason: 'WRONG_DATE', by: { username: 'hotich.binhan' } });
+    expect(fixed.body.corrections[0]).toMatchObject({
+      field: 'nksNgaySinh',
+      before: rec.body.fields.nksNgaySinh,
+      after: '12.03.2018',
+      reason: 'WRONG_DATE',
+      by: { username: 'hotich.binhan' },
+    });
     const v = async (so: string) => (await a.officer.get(`/books/${bookId}/records/${so}`)).body.version as number;
-    const badField = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: await v('2-2018'), corrections: [{ field: 'notAColumn', value: 'x', reason: 'TYPO' }] });
+    const badField = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, {
+      version: await v('2-2018'),
+      corrections: [{ field: 'notAColumn', value: 'x', reason: 'TYPO' }],
+    });
     expect(badField.status).toBe(400);
-    const badReason = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, { version: await v('2-2018'), corrections: [{ field: 'nksHoTen', value: 'x', reason: 'BECAUSE' }] });
+    const badReason = await a.officer.call('PATCH', `/books/${bookId}/records/2-2018`, {
+      version: await v('2-2018'),
+      corrections: [{ field: 'nksHoTen', value: 'x', reason: 'BECAUSE' }],
+    });
     expect(badReason.status).toBe(400);
 
     const early = await a.officer.post(`/books/${bookId}/actions`, { action: 'passReview' });
     expect(early.status).toBe(409);
     expect(early.body.details.pending).toEqual(['2/2018', '3/2018']);
-    for (const so of ['2-2018', '3-2018']) expect((await a.officer.call('PATCH', `/books/${bookId}/records/${so}`, { version: await v(so), status: 'ok' })).status).toBe(200);
+    for (const so of ['2-2018', '3-2018'])
+      expect((await a.officer.call('PATCH', `/books/${bookId}/records/${so}`, { version: await v(so), status: 'ok' })).status).toBe(200);
     await act(a.officer, bookId, 'passReview');
     await waitForStage(a.officer2, bookId, 'approval');
 
@@ -93,7 +110,10 @@ describe('review', () => {
     for (let round = 0; round < 5; round++) {
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          a.officer.call('PATCH', `/books/${bookId}/records/1-2018`, { version, corrections: [{ field: 'nksHoTen', value: `Tên ${round}-${i}`, reason: 'TYPO' }] }),
+          a.officer.call('PATCH', `/books/${bookId}/records/1-2018`, {
+            version,
+            corrections: [{ field: 'nksHoTen', value: `Tên ${round}-${i}`, reason: 'TYPO' }],
+          }),
         ),
       );
       const ok = results.filter((r) => r.status === 200);

@@ -37,7 +37,11 @@ describe('scan stage', () => {
     expect(rec.body.scan.sha256).toMatch(/^[0-9a-f]{64}$/);
     const pdf = await fetch(rec.body.scanUrl);
     expect(pdf.status).toBe(200);
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     const history = (await a.officer.get(`/books/${bookId}/history`)).body.transitions as { to: string; by: string }[];
     expect(history.at(-1)).toMatchObject({ to: 'review', by: 'scan.binhan' });
   });
@@ -59,7 +63,11 @@ describe('scan stage', () => {
     expect(report.missing.map((m: { so: string }) => m.so).sort()).toEqual(['2/2018', '3/2018']);
     const workbook = await fetch(report.reportUrl);
     expect(workbook.status).toBe(200);
-    expect(Buffer.from(await workbook.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(
+      Buffer.from(await workbook.arrayBuffer())
+        .subarray(0, 2)
+        .toString(),
+    ).toBe('PK');
     const mail = await waitFor(async () => {
       const r = await fetch(`${(await import('../support/api-client.js')).stackUrls().api}/dev/mail`);
       const emails = ((await r.json()) as { emails: { subject: string; destination: { to: string[] } }[] }).emails;
@@ -119,7 +127,13 @@ describe('large deliveries: S3 multipart through presigned part URLs', () => {
       { name: '2-2018.pdf', data: await pdfFor('two') },
       { name: 'ghi-chu-nha-thau.bin', data: randomBytes(18 * 1024 * 1024) },
     ]);
-    const start = await a.contractor.post(`/books/${bookId}/uploads`, { kind: 'scans', fileName: 'so-lon.zip', contentType: 'application/zip', size: zip.length, multipart: true });
+    const start = await a.contractor.post(`/books/${bookId}/uploads`, {
+      kind: 'scans',
+      fileName: 'so-lon.zip',
+      contentType: 'application/zip',
+      size: zip.length,
+      multipart: true,
+    });
     expect(start.status, JSON.stringify(start.body)).toBe(201);
     const { partSize, partCount, parts } = start.body.multipart as { partSize: number; partCount: number; parts: { partNumber: number; url: string }[] };
     expect(partCount).toBe(Math.ceil(zip.length / partSize));

@@ -24,10 +24,14 @@ describe('a stage that waits past its timeout', () => {
     const bookId = (await officer.post('/books', newBookInventory({ quyenSo, yearOpened: 2018, closingTotal: 1 }))).body.bookId as string;
     expect((await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' })).status).toBe(202);
 
-    const stalled = await waitFor(async () => {
-      const b = (await clerk.get(`/books/${bookId}`)).body;
-      return b.stalled?.escalations >= 2 && b.waiting ? b : undefined;
-    }, 'two escalations', 15_000);
+    const stalled = await waitFor(
+      async () => {
+        const b = (await clerk.get(`/books/${bookId}`)).body;
+        return b.stalled?.escalations >= 2 && b.waiting ? b : undefined;
+      },
+      'two escalations',
+      15_000,
+    );
     expect(stalled.stage).toBe('entry');
     expect(Date.parse(stalled.stalled.since)).toBeLessThanOrEqual(Date.now());
     const audit = (await officer.get(`/books/${bookId}/history`)).body.audit as { action: string; after: { stage: string } }[];
@@ -36,10 +40,14 @@ describe('a stage that waits past its timeout', () => {
     expect(escalations[0]!.after.stage).toBe('entry');
 
     await uploadEntry(clerk, bookId, { quyenSo, yearOpened: 2018 }, 1);
-    await waitFor(async () => {
-      const b = (await clerk.get(`/books/${bookId}`)).body;
-      return b.stage === 'scan' ? b : undefined;
-    }, 'scan', 15_000);
+    await waitFor(
+      async () => {
+        const b = (await clerk.get(`/books/${bookId}`)).body;
+        return b.stage === 'scan' ? b : undefined;
+      },
+      'scan',
+      15_000,
+    );
     const transitions = (await officer.get(`/books/${bookId}/history`)).body.transitions as { to: string }[];
     expect(transitions.map((t) => t.to)).toEqual(['entry', 'scan']);
   }, 300_000);

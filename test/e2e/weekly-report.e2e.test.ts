@@ -11,12 +11,13 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { subjectsOf } from '../../shared/reconciliation/subjects.js';
 import type { BookRecord } from '../../shared/records/record.js';
 import { isSettled } from '../../shared/records/record.js';
-import { subjectsOf } from '../../shared/reconciliation/subjects.js';
 import { stageTitles } from '../../shared/workflow/stages.js';
 import { asUser, stackUrls, waitFor } from '../support/api-client.js';
 import { act, actors, bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
+import { binhAnExtractCsv } from '../support/extract-binhan.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { postForm } from '../support/scan-files.js';
 
@@ -171,15 +172,34 @@ async function recount(c: Client, commune: string) {
 
 /** The police's extract for this test's book: the first child exactly, the second with day and month swapped; the third absent. */
 const people = [
-  { nksHoTen: 'Hoàng Thị Ngọc Ánh', nksGioiTinh: '2', nksNgaySinh: '03.02.2018', chaHoTen: 'Hoàng Văn Quý', chaNgaySinh: '1984', meHoTen: 'Bùi Thị Thu', meNgaySinh: '1987' },
-  { nksHoTen: 'Lương Đức Trí', nksGioiTinh: '1', nksNgaySinh: '04.09.2018', chaHoTen: 'Lương Văn Hải', chaNgaySinh: '1981', meHoTen: 'Đinh Thị Mơ', meNgaySinh: '1985' },
-  { nksHoTen: 'Kiều Minh Châu', nksGioiTinh: '2', nksNgaySinh: '18.11.2018', chaHoTen: 'Kiều Văn Lực', chaNgaySinh: '1980', meHoTen: 'Tạ Thị Gấm', meNgaySinh: '1982' },
+  {
+    nksHoTen: 'Hoàng Thị Ngọc Ánh',
+    nksGioiTinh: '2',
+    nksNgaySinh: '03.02.2018',
+    chaHoTen: 'Hoàng Văn Quý',
+    chaNgaySinh: '1984',
+    meHoTen: 'Bùi Thị Thu',
+    meNgaySinh: '1987',
+  },
+  {
+    nksHoTen: 'Lương Đức Trí',
+    nksGioiTinh: '1',
+    nksNgaySinh: '04.09.2018',
+    chaHoTen: 'Lương Văn Hải',
+    chaNgaySinh: '1981',
+    meHoTen: 'Đinh Thị Mơ',
+    meNgaySinh: '1985',
+  },
+  {
+    nksHoTen: 'Kiều Minh Châu',
+    nksGioiTinh: '2',
+    nksNgaySinh: '18.11.2018',
+    chaHoTen: 'Kiều Văn Lực',
+    chaNgaySinh: '1980',
+    meHoTen: 'Tạ Thị Gấm',
+    meNgaySinh: '1982',
+  },
 ];
-const extractCsv = [
-  'SoDinhDanh;HoTen;GioiTinh;NgaySinh;HoTenCha;NamSinhCha;HoTenMe;NamSinhMe;SoCMND;NoiCuTru',
-  '001318000511;Hoàng Thị Ngọc Ánh;2;03.02.2018;Hoàng Văn Quý;1984;Bùi Thị Thu;1987;;Xã Bình An',
-  '001218000522;Lương Đức Trí;1;09.04.2018;Lương Văn Hải;1981;Đinh Thị Mơ;1985;;Xã Bình An',
-].join('\n');
 
 describe('weekly report', () => {
   let a: Awaited<ReturnType<typeof actors>>;
@@ -199,7 +219,8 @@ describe('weekly report', () => {
     for (const so of ['1-2018', '2-2018', '3-2018']) {
       const path = `/books/${reconciling}/records/${so}`;
       const version = (await a.officer.get(path)).body.version;
-      const body = so === '3-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Bình An', reason: 'TYPO' }] } : { version, status: 'ok' };
+      const body =
+        so === '3-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Bình An', reason: 'TYPO' }] } : { version, status: 'ok' };
       const r = await a.officer.call('PATCH', path, body);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
@@ -207,7 +228,7 @@ describe('weekly report', () => {
     await waitForStage(a.officer2, reconciling, 'approval');
     await act(a.officer2, reconciling, 'approve');
     await waitForStage(a.police, reconciling, 'reconciliation');
-    const bytes = Buffer.from(extractCsv, 'utf8');
+    const bytes = Buffer.from(binhAnExtractCsv, 'utf8');
     const up = await a.police.post('/units/90101/extracts', { fileName: 'trich-xuat-tuan.csv', contentType: 'text/csv', size: bytes.length });
     expect(up.status, JSON.stringify(up.body)).toBe(201);
     expect((await postForm(up.body, bytes, 'trich-xuat-tuan.csv', 'text/csv')).status).toBe(204);
@@ -226,7 +247,13 @@ describe('weekly report', () => {
     for (const code of ['901', '902']) {
       const r = reports.find((x) => x.unitCode === code)!;
       // Every send is recorded: unit, recipients, the stored file, SES's message id, the frozen figures' time.
-      expect(r).toMatchObject({ kind: 'district', status: 'sent', attempts: 1, recipients: [DISTRICT_MAIL[code as '901']], s3Key: `reports/weekly/${WEEK}/${code}.xlsx` });
+      expect(r).toMatchObject({
+        kind: 'district',
+        status: 'sent',
+        attempts: 1,
+        recipients: [DISTRICT_MAIL[code as '901']],
+        s3Key: `reports/weekly/${WEEK}/${code}.xlsx`,
+      });
       expect(r.messageId).toEqual(expect.any(String));
       expect(r.snapshotAt).toEqual(expect.any(String));
     }
@@ -254,7 +281,14 @@ describe('weekly report', () => {
       const f = await recount(officers[commune] ?? a.district, commune);
       expect(row['Tổng số sổ'], `${commune} books`).toBe(f.books);
       for (const stage of Object.keys(stageTitles) as Stage[]) expect(row[`Sổ: ${stageTitles[stage]}`], `${commune} ${stage}`).toBe(f.byStage[stage]);
-      const records = { 'Bản ghi dự kiến': f.expected, 'Đã nhập': f.entered, 'Đã scan': f.scanned, 'Đã kiểm tra': f.reviewed, 'Đã phê duyệt': f.approved, 'Đã đối chiếu': f.reconciled };
+      const records = {
+        'Bản ghi dự kiến': f.expected,
+        'Đã nhập': f.entered,
+        'Đã scan': f.scanned,
+        'Đã kiểm tra': f.reviewed,
+        'Đã phê duyệt': f.approved,
+        'Đã đối chiếu': f.reconciled,
+      };
       for (const [title, n] of Object.entries(records)) expect(row[`Bản ghi: ${title}`], `${commune} ${title}`).toBe(n);
       // Reconciliation outcomes (no earlier month in this run: month to date = everything so far).
       const rec = reconciliation.get(commune)!;
@@ -269,7 +303,13 @@ describe('weekly report', () => {
     // The Summary's totals are the sums of the communes.
     const summary = summaryOf(workbooks.get('901')!);
     expect(summary.get('Tổng số sổ')).toBe(totals.books);
-    for (const [k, title] of [['entered', 'Đã nhập'], ['scanned', 'Đã scan'], ['reviewed', 'Đã kiểm tra'], ['approved', 'Đã phê duyệt'], ['reconciled', 'Đã đối chiếu']] as const) {
+    for (const [k, title] of [
+      ['entered', 'Đã nhập'],
+      ['scanned', 'Đã scan'],
+      ['reviewed', 'Đã kiểm tra'],
+      ['approved', 'Đã phê duyệt'],
+      ['reconciled', 'Đã đối chiếu'],
+    ] as const) {
       expect(summary.get(`Bản ghi: ${title}`), title).toBe(totals[k]);
     }
     // The reviewer's correction shows as an error rate by reason, in Vietnamese.
@@ -297,7 +337,11 @@ describe('weekly report', () => {
     const resend = await ops.post('/reports/weekly/run', { week: WEEK, unit: '901', resend: true });
     expect(resend.status).toBe(202);
     await waitFor(async () => ((await mails()).length > count ? true : undefined), 'resent', 60_000);
-    await waitFor(async () => ((await sentReports(ops, WEEK)).find((r) => r.unitCode === 'P90')!.generatedAt > again.generatedAt ? true : undefined), 'rollup rebuilt', 60_000);
+    await waitFor(
+      async () => ((await sentReports(ops, WEEK)).find((r) => r.unitCode === 'P90')!.generatedAt > again.generatedAt ? true : undefined),
+      'rollup rebuilt',
+      60_000,
+    );
     const resent = (await mails()).slice(count);
     expect(resent.map((m) => m.destination.to)).toEqual([[DISTRICT_MAIL['901']]]);
     expect((await sentReports(ops, WEEK)).find((r) => r.unitCode === '901')).toMatchObject({ attempts: 2 });
@@ -315,14 +359,20 @@ describe('weekly report', () => {
     expect(other.body.message).toContain('đang được lập');
     await waitFor(async () => ((await sentReports(ops, week)).find((r) => r.unitCode === 'VN')?.status === 'sent' ? true : undefined), `${week} done`, 90_000);
     const sent = (await mails()).slice(count);
-    for (const to of Object.values(DISTRICT_MAIL)) expect(sent.filter((m) => m.destination.to.includes(to)), to).toHaveLength(1);
+    for (const to of Object.values(DISTRICT_MAIL))
+      expect(
+        sent.filter((m) => m.destination.to.includes(to)),
+        to,
+      ).toHaveLength(1);
     // One execution for the week, and the request audited once: who asked, which run.
     const sfn = new SFNClient({ region: env.AWS_REGION });
     const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: env.REPORT_STATE_MACHINE_ARN, maxResults: 1000 }));
     expect((listed.executions ?? []).filter((e) => e.name?.startsWith(`weekly-${week}-`)).map((e) => e.name)).toEqual([`weekly-${week}-all-1`]);
     sfn.destroy();
     const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION }));
-    const audit = await ddb.send(new QueryCommand({ TableName: env.AUDIT_TABLE_NAME, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `report#${week}#all` } }));
+    const audit = await ddb.send(
+      new QueryCommand({ TableName: env.AUDIT_TABLE_NAME, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `report#${week}#all` } }),
+    );
     const requested = (audit.Items ?? []).filter((e) => e.action === 'report.runRequested');
     expect(requested.map((e) => [e.actor.username, e.after.executionName])).toEqual([['vanhanh', `weekly-${week}-all-1`]]);
     ddb.destroy();
@@ -336,7 +386,10 @@ describe('weekly report', () => {
     expect(reports.find((r) => r.unitCode === 'G90N')).toMatchObject({ kind: 'group', recipients: ['cumbac.anhoa@demo.hotich.vn'] });
     const sent = (await mails()).slice(count);
     for (const to of ['cumbac.anhoa@demo.hotich.vn', 'cumnam.anhoa@demo.hotich.vn', 'sotuphap.anhoa@demo.hotich.vn']) {
-      expect(sent.filter((m) => m.destination.to.includes(to)), to).toHaveLength(1);
+      expect(
+        sent.filter((m) => m.destination.to.includes(to)),
+        to,
+      ).toHaveLength(1);
     }
     // The merged commune 90701 carries the books of its predecessors 90101 and 90102.
     const g90n = sent.find((m) => m.destination.to.includes('cumbac.anhoa@demo.hotich.vn'))!;

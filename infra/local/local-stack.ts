@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import * as sesModule from 'aws-ses-v2-local';
 import type { S3EventRecord } from 'aws-lambda';
+import * as sesModule from 'aws-ses-v2-local';
 import { buildApp } from '../app.js';
 import { cdkContext } from '../config.js';
 import { startApiServer } from './api-server.js';
@@ -20,7 +20,7 @@ import { type LocalModel, readCloudAssembly } from './cdk-model.js';
 import { startLocalDynamo } from './dynamo.js';
 import { LocalLambdas } from './lambda-runtime.js';
 import { startLocalS3 } from './s3/local-s3.js';
-import { LocalScheduler } from './scheduler.js';
+import { LocalScheduler, targetInput } from './scheduler.js';
 import { startLocalSfn } from './sfn/local-sfn.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -127,12 +127,17 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const scheduler = new LocalScheduler({
     schedules: model.schedules,
     fire: async (s, at) => {
+      const input = targetInput(s.input, {
+        scheduledTime: at,
+        scheduleArn: `arn:aws:scheduler:${model.region}:${model.accountId}:schedule/default/${s.name}`,
+        executionId: randomUUID(),
+      });
       if (s.targetArn.includes(':states:')) {
         const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
-        await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: s.targetArn, input: s.input }));
+        await new SFNClient({}).send(new StartExecutionCommand({ stateMachineArn: s.targetArn, input }));
         return;
       }
-      await lambdas.invoke(s.targetArn, { ...(JSON.parse(s.input) as object), time: at.toISOString(), source: 'local.scheduler', schedule: s.name });
+      await lambdas.invoke(s.targetArn, JSON.parse(input));
     },
   });
   scheduler.start();
@@ -172,7 +177,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
               messageId,
               receiptHandle: `${messageId}-${attempt}`,
               body,
-              attributes: { ApproximateReceiveCount: String(attempt), SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+              attributes: {
+                ApproximateReceiveCount: String(attempt),
+                SentTimestamp: String(Date.now()),
+                SenderId: 'local',
+                ApproximateFirstReceiveTimestamp: String(Date.now()),
+              },
               messageAttributes: {},
               md5OfBody: '',
               eventSource: 'aws:sqs',
@@ -183,7 +193,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         };
         const ok = await lambdas
           .invoke(w.functionArn, event)
-          .then((r) => !((r as { batchItemFailures?: unknown[] })?.batchItemFailures?.length))
+          .then((r) => !(r as { batchItemFailures?: unknown[] })?.batchItemFailures?.length)
           .catch(() => false);
         if (ok) return;
         await new Promise((r) => setTimeout(r, 200 * attempt));

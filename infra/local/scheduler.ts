@@ -5,6 +5,20 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { LocalSchedule } from './cdk-model.js';
 
+/**
+ * The target input as EventBridge Scheduler delivers it: its context attributes substituted
+ * (`<aws.scheduler.scheduled-time>` in ISO 8601 without milliseconds, as AWS writes it; the schedule's
+ * ARN; an execution id; the attempt number). An input without attributes is delivered as it is.
+ */
+export function targetInput(input: string, ctx: { scheduledTime: Date; scheduleArn: string; executionId: string; attempt?: number }): string {
+  const values: Record<string, string> = {
+    'aws.scheduler.scheduled-time': ctx.scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    'aws.scheduler.schedule-arn': ctx.scheduleArn,
+    'aws.scheduler.execution-id': ctx.executionId,
+    'aws.scheduler.attempt-number': String(ctx.attempt ?? 1),
+  };
+  return input.replace(/<(aws\.scheduler\.[a-z-]+)>/g, (whole, name: string) => values[name] ?? whole);
+}
 
 /** Next fire time strictly after `after` for an EventBridge Scheduler expression. */
 export function nextFireTime(expression: string, timeZone: string, after: Date): Date {
@@ -68,4 +82,3 @@ export class LocalScheduler {
     clearInterval(this.timer);
   }
 }
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalScheduler, nextFireTime } from '../../infra/local/scheduler.js';
+import { LocalScheduler, nextFireTime, targetInput } from '../../infra/local/scheduler.js';
 
 describe('local scheduler', () => {
   it('fires the weekly report at 11:00 Friday, Asia/Ho_Chi_Minh (04:00 UTC)', () => {
@@ -33,5 +33,26 @@ describe('local scheduler', () => {
     expect(await s.tick(now)).toEqual([]);
     expect(fired).toEqual(['2026-11-27T04:00:00.000Z']);
     expect(s.nextFire('Weekly')?.toISOString()).toBe('2026-12-04T04:00:00.000Z');
+  });
+});
+
+describe('schedule target input (context attributes)', () => {
+  const ctx = {
+    scheduledTime: new Date('2026-12-11T04:00:00.000Z'),
+    scheduleArn: 'arn:aws:scheduler:ap-southeast-1:000000000000:schedule/default/Weekly',
+    executionId: 'e-1',
+  };
+  it('substitutes the fire time as AWS writes it (no milliseconds) and the other attributes', () => {
+    const input = JSON.stringify({
+      time: '<aws.scheduler.scheduled-time>',
+      arn: '<aws.scheduler.schedule-arn>',
+      id: '<aws.scheduler.execution-id>',
+      n: '<aws.scheduler.attempt-number>',
+    });
+    expect(JSON.parse(targetInput(input, ctx))).toEqual({ time: '2026-12-11T04:00:00Z', arn: ctx.scheduleArn, id: 'e-1', n: '1' });
+  });
+  it('delivers an input without attributes as it is, and leaves unknown placeholders alone', () => {
+    expect(targetInput('{}', ctx)).toBe('{}');
+    expect(targetInput('{"x":"<aws.scheduler.unknown>"}', ctx)).toBe('{"x":"<aws.scheduler.unknown>"}');
   });
 });

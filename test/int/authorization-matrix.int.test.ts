@@ -20,9 +20,30 @@ beforeAll(async () => {
   await officer.post(`/books/${bookId}/actions`, { action: 'startDigitisation' });
   executionArn = (await officer.get(`/books/${bookId}`)).body.executionArn;
   const { putEntryReport } = await import('../../shared/entry/entry-report-repo.js');
-  await putEntryReport({ bookId, uploadId: 'fixture', fileName: 'a.xlsx', at: new Date().toISOString(), status: 'rejected', summary: { rows: 0, errors: 0, warnings: 0 }, issues: [], issuesTruncated: false });
+  await putEntryReport({
+    bookId,
+    uploadId: 'fixture',
+    fileName: 'a.xlsx',
+    at: new Date().toISOString(),
+    status: 'rejected',
+    summary: { rows: 0, errors: 0, warnings: 0 },
+    issues: [],
+    issuesTruncated: false,
+  });
   const { putScanReport } = await import('../../shared/scans/scan-report-repo.js');
-  await putScanReport({ bookId, uploadId: 'fixture', fileName: 'a.zip', at: new Date().toISOString(), complete: false, counts: {}, reworkRate: 0, missing: [], files: [], filesTruncated: false, reportKey: '' });
+  await putScanReport({
+    bookId,
+    uploadId: 'fixture',
+    fileName: 'a.zip',
+    at: new Date().toISOString(),
+    complete: false,
+    counts: {},
+    reworkRate: 0,
+    missing: [],
+    files: [],
+    filesTruncated: false,
+    reportKey: '',
+  });
   // An export package on the fixture book for GET /books/{bookId}/export, written while the book has no
   // record yet (a package needs every record's scan), as the approval of a second officer.
   await waitForStage(officer, bookId, 'entry');
@@ -34,7 +55,17 @@ beforeAll(async () => {
   await saveBook({ ...book, approval }, book.version);
   const { putRecords } = await import('../../shared/records/record-repo.js');
   await putRecords([
-    { bookId, so: '1/2018', registerType: 'KS', rowNumber: 2, fields: { so: '1/2018', nksHoTen: 'Nguyễn Văn A', nksNgaySinh: '01.01.2018' }, entryVersion: 'fixture', version: 1, updatedAt: new Date().toISOString(), corrections: [] },
+    {
+      bookId,
+      so: '1/2018',
+      registerType: 'KS',
+      rowNumber: 2,
+      fields: { so: '1/2018', nksHoTen: 'Nguyễn Văn A', nksNgaySinh: '01.01.2018' },
+      entryVersion: 'fixture',
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      corrections: [],
+    },
   ]);
 });
 
@@ -49,7 +80,12 @@ function eventFor(route: (typeof routeList)[number], role: string, unit: string)
   if (e.pathParameters?.unitCode) e.pathParameters.unitCode = relations.own;
   if (route.name === 'BookAction') e.body = JSON.stringify({ action: 'completeReconciliation' });
   if (route.name === 'CreateBook') e.body = JSON.stringify({ ...JSON.parse(e.body), unitCode: relations.own, quyenSo: '99/2001', yearOpened: 2001 });
-  if (route.name === 'CreateUpload') e.body = JSON.stringify({ ...JSON.parse(e.body), kind: role === 'scan_contractor' ? 'scans' : 'entry', ...(role === 'scan_contractor' ? { fileName: 'a.zip', contentType: 'application/zip' } : {}) });
+  if (route.name === 'CreateUpload')
+    e.body = JSON.stringify({
+      ...JSON.parse(e.body),
+      kind: role === 'scan_contractor' ? 'scans' : 'entry',
+      ...(role === 'scan_contractor' ? { fileName: 'a.zip', contentType: 'application/zip' } : {}),
+    });
   return e;
 }
 
@@ -70,6 +106,32 @@ async function multipartUploadAs(role: string, unit: string): Promise<string> {
   return res.statusCode === 201 ? JSON.parse(String(res.body)).uploadId : '00000000-0000-4000-8000-000000000000';
 }
 
+/** Audit entries written under one request id (the local audit table is small: a scan is fine in a test). */
+async function auditOf(requestId: string) {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const items: Record<string, any>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await ddb.send(
+      new ScanCommand({
+        TableName: process.env.AUDIT_TABLE_NAME,
+        FilterExpression: 'requestId = :r',
+        ExpressionAttributeValues: { ':r': requestId },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(res.Items ?? []));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  ddb.destroy();
+  return items;
+}
+
+/** Mutating calls the matrix made that succeeded, and whether each left its audit entry (who, role, unit, before/after). */
+const audited: { call: string; entries: number; complete: boolean }[] = [];
+
 describe('authorisation matrix: every route × role × unit relation', () => {
   it('docs/authorization-matrix.md is the generated table', () => {
     const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/authorization-matrix.md'), 'utf8');
@@ -78,13 +140,34 @@ describe('authorisation matrix: every route × role × unit relation', () => {
 
   for (const route of routeList) {
     it(`${route.method} ${route.path}`, async () => {
-      const mod = (await import(`../../functions/${route.entry.replace(/\.ts$/, '.js')}`)) as { handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }> };
+      const mod = (await import(`../../functions/${route.entry.replace(/\.ts$/, '.js')}`)) as {
+        handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
+      };
       const mismatches: string[] = [];
       for (const role of Role.options) {
         for (const relation of Object.keys(relations) as Relation[]) {
           const event = eventFor(route, role, relations[relation]);
           if (event.pathParameters?.uploadId) event.pathParameters.uploadId = await multipartUploadAs(role, relations[relation]);
+          const requestId = `matrix-${route.name}-${role}-${relation}-${Date.now()}`;
+          event.requestContext.requestId = requestId;
           const res = await mod.handler(event, lambdaContext);
+          if (route.method !== 'GET' && res.statusCode < 300) {
+            const entries = await auditOf(requestId);
+            // A copy of a request already under way (`alreadyRunning`) changes nothing, so it writes nothing.
+            const replay = JSON.parse(res.body || '{}').alreadyRunning === true;
+            const complete = replay
+              ? entries.length === 0
+              : entries.length > 0 &&
+                entries.every(
+                  (e) =>
+                    e.actor?.username === `matrix.${role}` &&
+                    e.actor?.role === role &&
+                    e.actor?.unit === relations[relation] &&
+                    e.at &&
+                    ('before' in e || 'after' in e),
+                );
+            audited.push({ call: `${route.method} ${route.path} as ${role}/${relation} → ${res.statusCode}`, entries: entries.length, complete });
+          }
           const want = expected(route, role, relation);
           const ok = want.allow ? ![401, 403, 404].includes(res.statusCode) && res.statusCode < 500 : res.statusCode === want.status;
           if (!ok) mismatches.push(`${role}/${relation}: expected ${want.allow ? 'allow' : want.status}, got ${res.statusCode} ${res.body.slice(0, 120)}`);
@@ -93,4 +176,15 @@ describe('authorisation matrix: every route × role × unit relation', () => {
       expect(mismatches).toEqual([]);
     });
   }
+});
+
+describe('audit trail of the matrix calls', () => {
+  it('every mutating call that succeeded wrote its audit entry, with actor, role, unit, time and before/after', () => {
+    const routes = new Set(audited.map((a) => a.call.split(' as ')[0]));
+    console.log(
+      `[audit-per-route] ${audited.length} successful mutating calls on ${routes.size} routes: ${audited.filter((a) => a.complete).length} audited completely`,
+    );
+    expect(routes.size).toBeGreaterThanOrEqual(5);
+    expect(audited.filter((a) => !a.complete).map((a) => `${a.call}: ${a.entries} entries`)).toEqual([]);
+  });
 });

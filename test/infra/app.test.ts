@@ -161,6 +161,12 @@ describe('monitoring', () => {
     const alarms = Object.values(Template.fromStack(built.monitoring).findResources('AWS::CloudWatch::Alarm'));
     const metrics = alarms.map((a) => a.Properties.MetricName);
     expect(metrics).toEqual(expect.arrayContaining(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted', 'Errors', 'ApproximateNumberOfMessagesVisible']));
+    // Both workflows: the report state machine's failures too.
+    const failedOn = alarms.filter((a) => a.Properties.MetricName === 'ExecutionsFailed').map((a) => JSON.stringify(a.Properties.Dimensions));
+    expect(failedOn).toHaveLength(2);
+    expect(failedOn.some((d) => d.includes('ReportWorkflow'))).toBe(true);
+    const backlog = alarms.find((a) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage')!;
+    expect(backlog.Properties).toMatchObject({ Threshold: 900, Statistic: 'Maximum', Namespace: 'AWS/SQS' });
     expect(metrics.filter((m) => m === 'Errors')).toHaveLength(built.appStack.functions.length);
     expect(metrics.filter((m) => m === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
   });

@@ -75,6 +75,12 @@ export async function finishProcessing(u: Upload, status: 'accepted' | 'rejected
   return saveUpload({ ...u, status, leaseUntil: undefined, outcome }, u.version);
 }
 
+/** Refuses a requested upload before any object exists (a multipart upload aborted at completion). */
+export async function refuseRequested(u: Upload, outcome: Record<string, unknown>): Promise<boolean> {
+  if (u.status !== 'requested') return false;
+  return saveUpload({ ...u, status: 'rejected', outcome }, u.version);
+}
+
 export async function listUploads(bookId: string): Promise<Upload[]> {
   const res = await ddb.send(
     new QueryCommand({

@@ -1,20 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { appendAudit } from '../audit/audit.js';
+import { s3 } from '../aws/clients.js';
+import { abortMultipart, completeMultipart, createMultipart, listParts, presignParts } from '../aws/s3-multipart.js';
 import { getBook } from '../books/book-repo.js';
 import { assertUnitInScope, assertVisible } from '../books/book-rules.js';
-import { s3 } from '../aws/clients.js';
 import { getConfig } from '../config.js';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
-import { abortMultipart, completeMultipart, createMultipart, listParts, presignParts } from '../aws/s3-multipart.js';
 import { LegacyMapping } from '../entry/legacy/mapping.js';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../errors.js';
+import { faultPoint } from '../faults.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
+import {
+  extractContainer,
+  MULTIPART_THRESHOLD,
+  parseUploadKey,
+  partLayout,
+  type Upload,
+  type UploadKind,
+  type UploadRequest,
+  uploadKey,
+  uploadRules,
+} from '../uploads/upload.js';
+import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived, refuseRequested, releaseProcessing } from '../uploads/upload-repo.js';
 import type { Role } from '../users/user.js';
-import { extractContainer, MULTIPART_THRESHOLD, partLayout, parseUploadKey, type Upload, type UploadKind, type UploadRequest, uploadKey, uploadRules } from '../uploads/upload.js';
-import { faultPoint } from '../faults.js';
-import { claimProcessing, findUpload, finishProcessing, insertUpload, markReceived, releaseProcessing } from '../uploads/upload-repo.js';
 
 const uploaders: Record<UploadKind, readonly Role[]> = {
   entry: ['entry_clerk', 'commune_officer'],
@@ -32,7 +42,8 @@ const uploaders: Record<UploadKind, readonly Role[]> = {
 export async function requestUpload(bookId: string, req: UploadRequest, ctx: RequestContext) {
   const [book, units] = await Promise.all([getBook(bookId), listUnits()]);
   assertVisible(book, ctx.principal, units);
-  if (req.kind === 'extract') throw new InvalidInput('Trích xuất CSDLQGVDC tải lên theo đơn vị: POST /units/{unitCode}/extracts', { issues: [{ path: 'kind', message: 'extract' }] });
+  if (req.kind === 'extract')
+    throw new InvalidInput('Trích xuất CSDLQGVDC tải lên theo đơn vị: POST /units/{unitCode}/extracts', { issues: [{ path: 'kind', message: 'extract' }] });
   return issueUpload({ bookId, unitCode: book.unitCode }, req, ctx);
 }
 
@@ -40,7 +51,8 @@ export async function requestUpload(bookId: string, req: UploadRequest, ctx: Req
 export async function requestExtractUpload(unitCode: string, req: Omit<UploadRequest, 'kind'>, ctx: RequestContext) {
   const units = await listUnits();
   assertUnitInScope(unitCode, ctx.principal, units);
-  if (!units.some((u) => u.code === unitCode && u.level === 'commune')) throw new InvalidInput('Trích xuất tải lên cho cấp xã', { issues: [{ path: 'unitCode', message: 'Không phải mã xã' }] });
+  if (!units.some((u) => u.code === unitCode && u.level === 'commune'))
+    throw new InvalidInput('Trích xuất tải lên cho cấp xã', { issues: [{ path: 'unitCode', message: 'Không phải mã xã' }] });
   return issueUpload({ bookId: extractContainer(unitCode), unitCode }, { ...req, kind: 'extract' }, ctx);
 }
 
@@ -153,6 +165,12 @@ export async function uploadParts(bookId: string, uploadId: string, ctx: Request
 export async function completeUpload(bookId: string, uploadId: string, ctx: RequestContext) {
   const upload = await ownMultipart(bookId, uploadId, ctx);
   const config = getConfig();
+  const tooLarge = (total: number) =>
+    new InvalidInput('Tổng dung lượng các phần vượt dung lượng đã khai báo; lượt tải lên đã bị hủy', {
+      issues: [{ path: 'size', message: `${total} > ${upload.size}` }],
+    });
+  // Refused once, refused again (the same answer to a repeated request; the parts are gone).
+  if (upload.status === 'rejected' && upload.outcome?.reason === 'PARTS_TOO_LARGE') throw tooLarge(Number(upload.outcome.total));
   if (upload.status !== 'requested') return { uploadId, status: upload.status };
   const parts = await listParts(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId);
   const have = new Set(parts.map((p) => p.partNumber));
@@ -161,8 +179,11 @@ export async function completeUpload(bookId: string, uploadId: string, ctx: Requ
   if (missing.length) throw new Conflict(`Còn thiếu ${missing.length} phần`, { missingParts: missing.slice(0, 100) });
   const total = parts.reduce((n, p) => n + p.size, 0);
   if (extra.length || total > upload.size) {
+    // Recorded first, so a repeated request gets the same answer; an abort that fails is finished by the
+    // upload bucket's lifecycle rule (incomplete multipart uploads aborted after 7 days).
+    if (await refuseRequested(upload, { reason: 'PARTS_TOO_LARGE', total, declared: upload.size })) await auditUpload(upload, ctx, 'upload.refused');
     await abortMultipart(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId);
-    throw new InvalidInput('Tổng dung lượng các phần vượt dung lượng đã khai báo; lượt tải lên đã bị hủy', { issues: [{ path: 'size', message: `${total} > ${upload.size}` }] });
+    throw tooLarge(total);
   }
   await completeMultipart(config.UPLOAD_BUCKET, upload.key, upload.multipart.s3UploadId, parts);
   await auditUpload(upload, ctx, 'upload.completed');
@@ -181,7 +202,13 @@ async function auditUpload(upload: Upload, ctx: RequestContext, action: string) 
     actor: ctx.principal,
     at: ctx.now,
     requestId: ctx.requestId,
-    after: { uploadId: upload.uploadId, kind: upload.kind, size: upload.size, contentType: upload.contentType, multipart: upload.multipart ? upload.multipart.partCount : undefined },
+    after: {
+      uploadId: upload.uploadId,
+      kind: upload.kind,
+      size: upload.size,
+      contentType: upload.contentType,
+      multipart: upload.multipart ? upload.multipart.partCount : undefined,
+    },
   });
 }
 
@@ -204,7 +231,11 @@ const LEASE_MS = 15 * 60_000;
  * visibility timeout is longer than the function's timeout, so a redelivered message always finds
  * the lease of a dead worker expired. A failed attempt gives the lease back at once.
  */
-export async function recordObjectCreated(obj: { key: string; size: number; eTag: string; eventTime: string }, processors: UploadProcessors = {}, leaseMs = LEASE_MS) {
+export async function recordObjectCreated(
+  obj: { key: string; size: number; eTag: string; eventTime: string },
+  processors: UploadProcessors = {},
+  leaseMs = LEASE_MS,
+) {
   const parsed = parseUploadKey(obj.key);
   if (!parsed) {
     logger.warn('Object outside the upload layout ignored', { keyLength: obj.key.length });

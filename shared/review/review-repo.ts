@@ -12,14 +12,48 @@ import { ClerkQuality, defaultPolicy, ReviewPolicy } from './qc-policy.js';
 
 const table = () => getConfig().TABLE_NAME;
 
-export async function getReviewPolicy(unitCode: string): Promise<ReviewPolicy> {
-  const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `UNIT#${unitCode}`, SK: 'REVIEW_POLICY' } }));
-  return res.Item ? ReviewPolicy.parse(stripKeys(res.Item)) : defaultPolicy(unitCode);
+/** The unit's policy, and whether it is stored (an absent item is the default policy). */
+export async function findReviewPolicy(unitCode: string): Promise<{ policy: ReviewPolicy; stored: boolean }> {
+  const res = await ddb.send(new GetCommand({ TableName: table(), Key: { PK: `UNIT#${unitCode}`, SK: 'REVIEW_POLICY' }, ConsistentRead: true }));
+  return res.Item ? { policy: ReviewPolicy.parse(stripKeys(res.Item)), stored: true } : { policy: defaultPolicy(unitCode), stored: false };
 }
 
-export async function putReviewPolicy(policy: ReviewPolicy): Promise<void> {
-  await ddb.send(new PutCommand({ TableName: table(), Item: { PK: `UNIT#${policy.unitCode}`, SK: 'REVIEW_POLICY', entity: 'ReviewPolicy', ...ReviewPolicy.parse(policy) } }));
+export async function getReviewPolicy(unitCode: string): Promise<ReviewPolicy> {
+  return (await findReviewPolicy(unitCode)).policy;
 }
+
+/** The fields that make a policy, in a fixed order (compared and conditioned on). */
+const POLICY_FIELDS = ['mode', 'samplePercent', 'window', 'threshold', 'minSample'] as const;
+
+/**
+ * Replaces the unit's policy only if it is still `expected` (absent, or those exact values): false when
+ * another writer changed it meanwhile.
+ */
+export async function replaceReviewPolicy(policy: ReviewPolicy, expected: { policy: ReviewPolicy; stored: boolean }): Promise<boolean> {
+  const names = Object.fromEntries(POLICY_FIELDS.map((f, i) => [`#f${i}`, f]));
+  const values = Object.fromEntries(POLICY_FIELDS.map((f, i) => [`:f${i}`, expected.policy[f]]));
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { PK: `UNIT#${policy.unitCode}`, SK: 'REVIEW_POLICY', entity: 'ReviewPolicy', ...ReviewPolicy.parse(policy) },
+        ...(expected.stored
+          ? {
+              ConditionExpression: POLICY_FIELDS.map((_, i) => `#f${i} = :f${i}`).join(' AND '),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            }
+          : { ConditionExpression: 'attribute_not_exists(PK)' }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export const samePolicy = (a: ReviewPolicy, b: ReviewPolicy) => POLICY_FIELDS.every((f) => a[f] === b[f]);
 
 export interface StoredClerkQuality extends ClerkQuality {
   unitCode: string;
@@ -39,7 +73,15 @@ export async function saveClerkQuality(q: StoredClerkQuality, expectedVersion: n
     await ddb.send(
       new PutCommand({
         TableName: table(),
-        Item: { PK: `CLERK#${q.userId}`, SK: 'QUALITY', GSI1PK: `QUALITY#${q.unitCode}`, GSI1SK: q.userId, entity: 'ClerkQuality', ...q, version: (expectedVersion ?? 0) + 1 },
+        Item: {
+          PK: `CLERK#${q.userId}`,
+          SK: 'QUALITY',
+          GSI1PK: `QUALITY#${q.unitCode}`,
+          GSI1SK: q.userId,
+          entity: 'ClerkQuality',
+          ...q,
+          version: (expectedVersion ?? 0) + 1,
+        },
         ...(expectedVersion === undefined
           ? { ConditionExpression: 'attribute_not_exists(PK)' }
           : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': expectedVersion } }),
@@ -53,7 +95,12 @@ export async function saveClerkQuality(q: StoredClerkQuality, expectedVersion: n
 
 export async function listClerkQualityOfCommune(commune: string): Promise<StoredClerkQuality[]> {
   const res = await ddb.send(
-    new QueryCommand({ TableName: table(), IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': `QUALITY#${commune}` } }),
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': `QUALITY#${commune}` },
+    }),
   );
   return (res.Items ?? []).map((i) => {
     const item = stripKeys(i);

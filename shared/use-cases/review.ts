@@ -14,15 +14,21 @@ import type { RequestContext } from '../request-context.js';
 import { afterFullReview, decideReviewPlan, ReviewPolicy, recordOutcome } from '../review/qc-policy.js';
 import type { CorrectionReason } from '../review/reasons.js';
 import { clerkErrorReasons } from '../review/reasons.js';
+import {
+  findClerkQuality,
+  findReviewPolicy,
+  getReviewPolicy,
+  listClerkQualityOfCommune,
+  replaceReviewPolicy,
+  samePolicy,
+  saveClerkQuality,
+} from '../review/review-repo.js';
 import type { RecordReviewRequest } from '../review/review-request.js';
-import { findClerkQuality, getReviewPolicy, listClerkQualityOfCommune, putReviewPolicy, saveClerkQuality } from '../review/review-repo.js';
 import { communesInScope } from '../units/unit.js';
 import { listUnits } from '../units/unit-repo.js';
 import type { Principal } from '../users/user.js';
 
 const CLAIM_MS = 30 * 60_000;
-
-
 
 export function liveClaim(book: Book, now: string) {
   return book.reviewClaim && book.reviewClaim.until > now ? book.reviewClaim : undefined;
@@ -107,13 +113,16 @@ export async function reviewRecord(bookId: string, so: string, req: RecordReview
   const claim = liveClaim(book, ctx.now);
   if (!claim || claim.by.userId !== ctx.principal.userId) throw new Conflict('Hãy nhận sổ để kiểm tra trước khi sửa', { heldBy: claim?.by.username ?? null });
   const record = await getRecord(bookId, so);
-  if (record.version !== req.version) throw new Conflict('Bản ghi đã thay đổi, hãy xem phiên bản hiện tại', { currentVersion: record.version, current: record });
+  if (record.version !== req.version)
+    throw new Conflict('Bản ghi đã thay đổi, hãy xem phiên bản hiện tại', { currentVersion: record.version, current: record });
 
   const corrections = 'corrections' in req ? req.corrections : [];
   // Own keys only: "constructor" or "__proto__" are "in" every object, and must not pass for a column.
   const unknown = corrections.filter((c) => !Object.hasOwn(record.fields, c.field));
   if (unknown.length) {
-    throw new InvalidInput('Trường không có trong mẫu của sổ', { issues: unknown.map((c) => ({ path: `corrections.${c.field}`, message: 'Trường không tồn tại' })) });
+    throw new InvalidInput('Trường không có trong mẫu của sổ', {
+      issues: unknown.map((c) => ({ path: `corrections.${c.field}`, message: 'Trường không tồn tại' })),
+    });
   }
   const unsafe = corrections.flatMap((c) => correctionValueIssues(c.field, c.value));
   if (unsafe.length) throw new InvalidInput('Giá trị sửa không hợp lệ', { issues: unsafe });
@@ -141,7 +150,12 @@ export async function reviewRecord(bookId: string, so: string, req: RecordReview
     { so, version: record.version, fields: Object.fromEntries(made.map((m) => [m.field, m.before])) },
     { so, version: saved.version, fields: Object.fromEntries(made.map((m) => [m.field, m.after])), reasons: made.map((m) => m.reason) },
   );
-  if (!record.review) await countFirstReview(book, made.map((m) => m.reason), ctx.principal);
+  if (!record.review)
+    await countFirstReview(
+      book,
+      made.map((m) => m.reason),
+      ctx.principal,
+    );
   return saved;
 }
 
@@ -181,7 +195,16 @@ async function countFirstReview(book: Book, reasons: CorrectionReason[], reviewe
   if (!clerk) return;
   const policy = await getReviewPolicy(book.unitCode);
   await retryOnConflict(async () => {
-    const q = (await findClerkQuality(clerk.userId)) ?? { userId: clerk.userId, unitCode: book.unitCode, recent: '', forceFull: false, reviewed: 0, errors: 0, byReason: {}, version: 0 };
+    const q = (await findClerkQuality(clerk.userId)) ?? {
+      userId: clerk.userId,
+      unitCode: book.unitCode,
+      recent: '',
+      forceFull: false,
+      reviewed: 0,
+      errors: 0,
+      byReason: {},
+      version: 0,
+    };
     const next = recordOutcome(q, { clerkError, reasons, sampled: book.review?.mode === 'sample' }, policy.window);
     await saveClerkQuality({ ...next, unitCode: book.unitCode, version: q.version }, q.version === 0 ? undefined : q.version);
   });
@@ -271,10 +294,28 @@ export async function getPolicyForCaller(unitCode: string, ctx: RequestContext) 
 export async function setPolicy(unitCode: string, body: Omit<ReviewPolicy, 'unitCode'>, ctx: RequestContext) {
   const units = await listUnits();
   assertUnitInScope(unitCode, ctx.principal, units);
-  if (!units.some((u) => u.code === unitCode && u.level === 'commune')) throw new InvalidInput('Chính sách kiểm tra đặt cho cấp xã', { issues: [{ path: 'unitCode', message: 'Không phải mã xã' }] });
-  const before = await getReviewPolicy(unitCode);
+  if (!units.some((u) => u.code === unitCode && u.level === 'commune'))
+    throw new InvalidInput('Chính sách kiểm tra đặt cho cấp xã', { issues: [{ path: 'unitCode', message: 'Không phải mã xã' }] });
   const after = ReviewPolicy.parse({ ...body, unitCode });
-  await putReviewPolicy(after);
-  await appendAudit({ targetType: 'unit', targetId: unitCode, action: 'review.policy.set', actor: ctx.principal, at: ctx.now, requestId: ctx.requestId, before, after });
+  // Compare and set: the same policy again (a repeated or duplicated request) changes nothing and is not
+  // audited; a policy changed meanwhile by someone else is read again before replacing it.
+  let current = await findReviewPolicy(unitCode);
+  for (let attempt = 1; ; attempt++) {
+    if (current.stored && samePolicy(current.policy, after)) return after;
+    if (await replaceReviewPolicy(after, current)) break;
+    if (attempt >= 5) throw new Conflict('Chính sách kiểm tra đang được người khác thay đổi, vui lòng thử lại');
+    current = await findReviewPolicy(unitCode);
+  }
+  const before = current.policy;
+  await appendAudit({
+    targetType: 'unit',
+    targetId: unitCode,
+    action: 'review.policy.set',
+    actor: ctx.principal,
+    at: ctx.now,
+    requestId: ctx.requestId,
+    before,
+    after,
+  });
   return after;
 }

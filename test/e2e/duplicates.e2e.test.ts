@@ -2,7 +2,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { asUser, newBookInventory, stackUrls, waitFor } from '../support/api-client.js';
-import { createBook, waitForStage } from '../support/book-flow.js';
+import { bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 
 const { env } = useLocalStackEnv();
@@ -104,5 +104,50 @@ describe('the same mutation delivered 3× concurrently', () => {
     const reports = (await ops.get(`/reports/weekly?week=${week}`)).body.reports as { unitCode: string; attempts: number }[];
     expect(reports.find((r) => r.unitCode === '901')?.attempts).toBe(1);
     figures.push({ mutation: 'weekly run', delivered: COPIES, effects: to901.length });
+  });
+
+  it('PATCH /books/{id}/records/{so} (a correction): one new version, one correction, one audit entry', async () => {
+    const { a, bookId } = await bookWithRecords(2);
+    await deliverScans(a.contractor, bookId, ['1/2018', '2/2018']);
+    await waitForStage(a.officer, bookId, 'review');
+    expect((await a.officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
+    const path = `/books/${bookId}/records/1-2018`;
+    const { version } = (await a.officer.get(path)).body as { version: number };
+    const body = { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Bình An', reason: 'TYPO' }] };
+    const rs = await thrice(() => a.officer.call('PATCH', path, body));
+    expect(statuses(rs)).toEqual([200, 409, 409]);
+    const record = (await a.officer.get(path)).body as { version: number; corrections: unknown[] };
+    expect(record.version).toBe(version + 1);
+    expect(record.corrections).toHaveLength(1);
+    const audit = (await a.officer.get(`/books/${bookId}/history`)).body.audit as { action: string }[];
+    const corrected = audit.filter((e) => e.action === 'record.corrected');
+    expect(corrected).toHaveLength(1);
+    figures.push({ mutation: 'PATCH /books/{id}/records/{so}', delivered: COPIES, effects: corrected.length });
+  });
+
+  it('PUT /units/{unit}/review-policy: the same policy 3× at once is one change and one audit entry; again later, none', async () => {
+    // An administrator on a commune no other test reviews in (a policy changes which records need review).
+    const admin = await asUser('quantri');
+    const unit = '90203';
+    const policy = { mode: 'adaptive', samplePercent: 30 + Math.floor(Math.random() * 60), window: 200, threshold: 0.02, minSample: 10 };
+    const rs = await thrice(() => admin.call('PUT', `/units/${unit}/review-policy`, policy));
+    expect(statuses(rs)).toEqual([200, 200, 200]);
+    expect((await admin.get(`/units/${unit}/review-policy`)).body).toMatchObject(policy);
+    const { DynamoDBDocumentClient, QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION }));
+    const changes = async () =>
+      (
+        (
+          await ddb.send(
+            new QueryCommand({ TableName: env.AUDIT_TABLE_NAME, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `unit#${unit}` } }),
+          )
+        ).Items ?? []
+      ).filter((e) => e.action === 'review.policy.set' && e.after?.samplePercent === policy.samplePercent);
+    expect(await changes()).toHaveLength(1);
+    expect((await admin.call('PUT', `/units/${unit}/review-policy`, policy)).status).toBe(200);
+    expect(await changes()).toHaveLength(1);
+    ddb.destroy();
+    figures.push({ mutation: 'PUT /units/{unit}/review-policy', delivered: COPIES + 1, effects: (await changes()).length });
   });
 });

@@ -36,4 +36,21 @@ describe('the test-only fault hook cannot be switched on in a deployed stage', (
     expect(files.length).toBeGreaterThan(3);
     for (const f of files) expect(readFileSync(path.join(root, f), 'utf8'), f).not.toContain('FAULT_PLAN_FILE');
   });
+
+  it('no synthesised function carries it, in the local stage or a deployed one', async () => {
+    const { App } = await import('aws-cdk-lib');
+    const { Template } = await import('aws-cdk-lib/assertions');
+    const { buildApp } = await import('../../infra/app.js');
+    const { cdkContext } = await import('../../infra/config.js');
+    for (const stage of ['local', 'prod']) {
+      const built = buildApp(new App({ context: { ...cdkContext, stage, 'aws:cdk:bundling-stacks': [] } }));
+      const fns = Object.values(Template.fromStack(built.appStack).findResources('AWS::Lambda::Function'));
+      const vars = fns.map((f) => (f.Properties.Environment?.Variables ?? {}) as Record<string, unknown>);
+      for (const v of vars) expect(Object.keys(v)).not.toContain('FAULT_PLAN_FILE');
+      // Ours (the CDK's own custom-resource functions have no configuration of ours) run in their stage.
+      const ours = vars.filter((v) => 'TABLE_NAME' in v);
+      expect(ours.length).toBeGreaterThan(10);
+      for (const v of ours) expect(v.STAGE).toBe(stage);
+    }
+  }, 120_000);
 });

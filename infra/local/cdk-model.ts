@@ -27,10 +27,40 @@ export interface LocalFunction {
   handlerExport: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
+  /** The function's execution role (logical id) and the statements of every policy attached to it, resolved. */
+  role?: { logicalId: string; statements: IamStatement[] };
 }
-export interface LocalRoute { routeKey: string; method: string; path: string; functionArn: string }
-export interface LocalQueueWiring { bucket: string; prefix: string; queueArn: string; functionArn?: string; batchSize: number; maxReceiveCount: number }
-export interface LocalSchedule { name: string; expression: string; timeZone: string; /** A Lambda function or a state machine. */ targetArn: string; input: string }
+/** One statement of an identity-based policy as synthesised (intrinsics resolved with local names). */
+export interface IamStatement {
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Condition?: Record<string, unknown>;
+  Sid?: string;
+}
+export interface LocalRoute {
+  routeKey: string;
+  method: string;
+  path: string;
+  functionArn: string;
+}
+export interface LocalQueueWiring {
+  bucket: string;
+  prefix: string;
+  queueArn: string;
+  functionArn?: string;
+  batchSize: number;
+  maxReceiveCount: number;
+}
+export interface LocalSchedule {
+  name: string;
+  expression: string;
+  timeZone: string /** A Lambda function or a state machine. */;
+  targetArn: string;
+  input: string;
+}
 export interface LocalModel {
   region: string;
   accountId: string;
@@ -65,6 +95,7 @@ export function readCloudAssembly(outdir: string, region: string, accountId: str
   const queueRedrive = new Map<string, number>();
 
   for (const { template, r } of resolvers) {
+    const roleStatements = rolePolicies(template, r);
     for (const [id, res] of Object.entries(template.Resources)) {
       const p = res.Properties ?? {};
       switch (res.Type) {
@@ -95,6 +126,7 @@ export function readCloudAssembly(outdir: string, region: string, accountId: str
             handlerExport: exp ?? 'handler',
             environment: Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(r.resolve(v))])),
             timeoutSeconds: Number(p.Timeout ?? 3),
+            role: roleOf(p.Role, roleStatements),
           });
           break;
         }
@@ -141,7 +173,9 @@ export function readCloudAssembly(outdir: string, region: string, accountId: str
         model.routes.push({ routeKey, method: method!, path: routePath!, functionArn: integrations.get(integrationId)! });
       }
       if (res.Type === 'Custom::S3BucketNotifications') {
-        const cfg = p.NotificationConfiguration as { QueueConfigurations?: { QueueArn: Json; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } } }[] };
+        const cfg = p.NotificationConfiguration as {
+          QueueConfigurations?: { QueueArn: Json; Filter?: { Key?: { FilterRules?: { Name: string; Value: string }[] } } }[];
+        };
         for (const q of cfg.QueueConfigurations ?? []) {
           const queueArn = String(r.resolve(q.QueueArn));
           const prefix = q.Filter?.Key?.FilterRules?.find((f) => f.Name.toLowerCase() === 'prefix')?.Value ?? '';
@@ -159,6 +193,36 @@ export function readCloudAssembly(outdir: string, region: string, accountId: str
     }
   }
   return model;
+}
+
+/** Statements by role logical id: the role's inline policies and every AWS::IAM::Policy naming it (same stack). */
+function rolePolicies(template: Template, r: Resolver): Map<string, IamStatement[]> {
+  const byRole = new Map<string, IamStatement[]>();
+  const add = (roleId: string, doc: Json) => {
+    const statements = [(r.resolve(doc) as { Statement?: IamStatement | IamStatement[] })?.Statement ?? []].flat();
+    byRole.set(roleId, [...(byRole.get(roleId) ?? []), ...statements]);
+  };
+  for (const [id, res] of Object.entries(template.Resources)) {
+    const p = res.Properties ?? {};
+    if (res.Type === 'AWS::IAM::Role') {
+      if (!byRole.has(id)) byRole.set(id, []);
+      for (const inline of (p.Policies as { PolicyDocument: Json }[] | undefined) ?? []) add(id, inline.PolicyDocument);
+    }
+    if (res.Type === 'AWS::IAM::Policy') {
+      for (const role of (p.Roles as Json[] | undefined) ?? []) {
+        const roleId = (role as { Ref?: string })?.Ref;
+        if (roleId) add(roleId, p.PolicyDocument);
+      }
+    }
+  }
+  return byRole;
+}
+
+function roleOf(role: Json, statements: Map<string, IamStatement[]>): LocalFunction['role'] {
+  const att = (role as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt'];
+  const logicalId = att?.[0];
+  if (!logicalId || !statements.has(logicalId)) return undefined;
+  return { logicalId, statements: statements.get(logicalId)! };
 }
 
 /** Resolves the CloudFormation intrinsics CDK emits, with local physical names. */

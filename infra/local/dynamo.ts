@@ -4,10 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { LocalTable } from './cdk-model.js';
+import { gateJsonServer, type LocalIam, sendJsonAccessDenied } from './iam/local-iam.js';
+import { dynamoRequests } from './iam/request-actions.js';
 
-export async function startLocalDynamo(opts: { host: string; port: number; dataDir: string; tables: LocalTable[]; region: string }) {
+export async function startLocalDynamo(opts: { host: string; port: number; dataDir: string; tables: LocalTable[]; region: string; iam?: LocalIam }) {
   mkdirSync(opts.dataDir, { recursive: true });
   const server = dynalite({ path: opts.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Functions' calls are checked against their roles first (infra/local/iam/).
+  const iam = opts.iam;
+  if (iam)
+    gateJsonServer(
+      server,
+      (req, body) => dynamoRequests(req.headers['x-amz-target'] as string | undefined, body, { region: opts.region, accountId: iam.accountId }),
+      iam,
+      sendJsonAccessDenied,
+    );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

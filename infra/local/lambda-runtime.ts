@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { LocalFunction } from './cdk-model.js';
+import { installCallAttribution, runAsFunction } from './iam/call-attribution.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -22,6 +23,8 @@ export class LocalLambdas {
 
   constructor(readonly functions: LocalFunction[]) {
     for (const f of functions) this.byArn.set(f.arn, f);
+    // Every AWS call made inside an invocation names its function, for the local IAM check (infra/local/iam/).
+    installCallAttribution();
   }
 
   /**
@@ -71,9 +74,12 @@ export class LocalLambdas {
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
-        handler(event, context),
+        runAsFunction(fn.logicalId, () => handler(event, context)),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new LambdaError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds}.00 seconds`)), fn.timeoutSeconds * 1000);
+          timer = setTimeout(
+            () => reject(new LambdaError('Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds}.00 seconds`)),
+            fn.timeoutSeconds * 1000,
+          );
         }),
       ]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));

@@ -18,6 +18,8 @@ import { startApiServer } from './api-server.js';
 import { LocalAuth } from './auth.js';
 import { type LocalModel, readCloudAssembly } from './cdk-model.js';
 import { startLocalDynamo } from './dynamo.js';
+import { gateJsonServer, LocalIam, sendRestJsonAccessDenied } from './iam/local-iam.js';
+import { s3Requests, sesRequests, sfnRequests } from './iam/request-actions.js';
 import { LocalLambdas } from './lambda-runtime.js';
 import { startLocalS3 } from './s3/local-s3.js';
 import { LocalScheduler, targetInput } from './scheduler.js';
@@ -55,6 +57,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const region = String(cdkContext.region ?? 'ap-southeast-1');
   const model = readCloudAssembly(outdir, region, ACCOUNT);
   const lambdas = new LocalLambdas(model.functions);
+  // Every call a function makes is checked against its synthesised role, as AWS would (infra/local/iam/).
+  const iam = new LocalIam(model.functions, ACCOUNT, log);
+  const arnCtx = { region, accountId: ACCOUNT };
 
   // 2. Servers. SES v2 mail catcher first (its store is in memory).
   // aws-ses-v2-local is CommonJS (`exports.default`); bind it to loopback only.
@@ -62,8 +67,16 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   const ses = await (startSes.default ?? startSes)({ host: HOST, port: opts.ports.ses });
   const sesUrl = `http://${HOST}:${(ses.address() as AddressInfo).port}`;
   stops.push(() => new Promise<void>((r) => ses.close(() => r())));
+  gateJsonServer(ses, (req, body) => sesRequests(req.method ?? 'GET', req.url ?? '/', body, arnCtx), iam, sendRestJsonAccessDenied);
 
-  const dynamo = await startLocalDynamo({ host: HOST, port: opts.ports.dynamo, dataDir: path.join(opts.dataDir, 'dynamodb'), tables: model.tables, region });
+  const dynamo = await startLocalDynamo({
+    host: HOST,
+    port: opts.ports.dynamo,
+    dataDir: path.join(opts.dataDir, 'dynamodb'),
+    tables: model.tables,
+    region,
+    iam,
+  });
   stops.push(dynamo.stop);
 
   const inflight = new Set<Promise<void>>();
@@ -74,6 +87,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     credentials: LOCAL_CREDENTIALS,
     region,
     buckets: model.buckets.map((name) => ({ name, cors: true })),
+    authorize: (request) => {
+      const fn = LocalIam.functionOf(request.headers);
+      return fn ? iam.check(fn, s3Requests(request))?.message : undefined;
+    },
     onObjectCreated: (record) => {
       const p = deliverS3Event(record).finally(() => inflight.delete(p));
       inflight.add(p);
@@ -103,6 +120,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     accountId: ACCOUNT,
     stateMachines: model.stateMachines,
     invokeLambda: (arn, payload) => lambdas.invoke(arn, payload),
+    authorize: ({ headers, operation, body, tokens }) => {
+      const fn = LocalIam.functionOf(headers);
+      return fn ? iam.check(fn, sfnRequests(`AWSStepFunctions.${operation}`, body, tokens))?.message : undefined;
+    },
     timeScale: opts.timeScale,
   });
   stops.push(sfn.stop);
@@ -210,6 +231,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     async stop() {
       await Promise.allSettled([...inflight]);
       for (const s of stops.reverse()) await s();
+      log(`[local-iam] ${iam.checked} calls of functions checked against their roles, ${iam.denied} denied`);
     },
   };
 }

@@ -1,9 +1,9 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Role } from '../../shared/users/user.js';
@@ -33,6 +33,18 @@ export class StatefulStack extends Stack {
     const retain = props.config.stage === 'local' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.key = new kms.Key(this, 'DataKey', { enableKeyRotation: true, description: 'Civil-status data', removalPolicy: retain });
+    // CloudWatch Logs encrypts the system's log groups (AppStack) with this key: only for log groups of this
+    // account and region (the encryption context names the log group). Functions' uses of the key are
+    // granted on their roles (AppFunction), through DynamoDB, S3 or SQS only.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+      }),
+    );
 
     const tableProps = {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -112,28 +124,45 @@ export class StatefulStack extends Stack {
       cors: [{ allowedMethods: [s3.HttpMethods.GET], allowedOrigins: corsOrigins(props.config), allowedHeaders: ['*'], maxAge: 3000 }],
     });
 
+    // Upload events carry object keys, whose last segment is the uploader's file name (personal data may
+    // be in file names): both queues are encrypted with the customer key. S3 may use it to send the
+    // notifications (key policy added by the SQS destination below); the consumer decrypts with its grant.
     this.uploadEventsDlq = new sqs.Queue(this, 'UploadEventsDlq', {
       queueName: names.uploadEventsDlq,
-      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     acknowledge(this.uploadEventsDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue.');
-    acknowledge(this.uploadEventsDlq, 'Serverless-SQSRedrivePolicy', 'This queue is the dead-letter queue of the upload events; its messages are examined and re-driven by hand (alarm UploadEventsDlqNotEmpty).');
+    acknowledge(
+      this.uploadEventsDlq,
+      'Serverless-SQSRedrivePolicy',
+      'This queue is the dead-letter queue of the upload events; its messages are examined and re-driven by hand (alarm UploadEventsDlqNotEmpty).',
+    );
     this.uploadEvents = new sqs.Queue(this, 'UploadEvents', {
       queueName: names.uploadEventsQueue,
-      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
       enforceSSL: true,
       visibilityTimeout: Duration.minutes(16),
       deadLetterQueue: { queue: this.uploadEventsDlq, maxReceiveCount: 5 },
     });
-    this.uploadBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.uploadEvents), {
-      prefix: 'uploads/',
-    });
+    this.uploadBucket.addEventNotification(
+      s3.EventType.OBJECT_CREATED,
+      this.notificationsTo(this.uploadEvents, `arn:${this.partition}:s3:::${this.uploadBucket.bucketName}`),
+      {
+        prefix: 'uploads/',
+      },
+    );
 
     const notificationsHandler = this.node.children.find((c) => c.node.id.startsWith('BucketNotificationsHandler'));
     if (notificationsHandler) {
-      acknowledge(notificationsHandler, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK-managed custom resource that sets the bucket notification once at deploy time; AWS-managed basic execution role only writes its logs.');
+      acknowledge(
+        notificationsHandler,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'CDK-managed custom resource that sets the bucket notification once at deploy time; AWS-managed basic execution role only writes its logs.',
+      );
     }
 
     this.userPool = new cognito.UserPool(this, 'Users', {
@@ -166,5 +195,36 @@ export class StatefulStack extends Stack {
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
     });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Where admins create users (docs/deployment.md)' });
+  }
+
+  /**
+   * The upload bucket's notifications into a queue encrypted with the customer key: the queue policy lets
+   * S3 send for this bucket only, and the key policy lets S3 use the key for it (GenerateDataKey, Decrypt).
+   * Instead of s3n.SqsDestination, whose key statement names the bucket by reference: the bucket is
+   * encrypted with the same key, so that reference would make a cycle. The bucket is named by its name.
+   */
+  private notificationsTo(queue: sqs.Queue, bucketArn: string): s3.IBucketNotificationDestination {
+    const s3Service = new iam.ServicePrincipal('s3.amazonaws.com');
+    return {
+      bind: () => {
+        queue.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: [s3Service],
+            actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+            resources: [queue.queueArn],
+            conditions: { ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': this.account } },
+          }),
+        );
+        this.key.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'S3NotificationsToEncryptedQueue',
+            principals: [s3Service],
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: ['*'],
+          }),
+        );
+        return { arn: queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [queue] };
+      },
+    };
   }
 }

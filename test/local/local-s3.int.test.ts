@@ -21,7 +21,7 @@ import {
   type S3ClientConfig,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { type PresignedPostOptions, createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -134,7 +134,12 @@ describe('SigV4 (header and presigned)', () => {
     );
     const data = randomBytes(200_000);
     await c.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'bin/chunked.bin', Body: Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), ContentLength: data.length }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'bin/chunked.bin',
+        Body: Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]),
+        ContentLength: data.length,
+      }),
     );
     expect(seen[0]?.['content-encoding']).toContain('aws-chunked');
     expect(seen[0]?.['x-amz-content-sha256']).toBe('STREAMING-UNSIGNED-PAYLOAD-TRAILER');
@@ -226,7 +231,11 @@ describe('SigV4 (header and presigned)', () => {
     const ok = await fetch(await getSignedUrl(client(), command, { expiresIn: 60 }));
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-disposition')).toBe('attachment; filename="a b.bin"');
-    expect(Buffer.from(await ok.arrayBuffer()).subarray(0, 256).equals(Buffer.from(Array.from({ length: 256 }, (_, i) => i)))).toBe(true);
+    expect(
+      Buffer.from(await ok.arrayBuffer())
+        .subarray(0, 256)
+        .equals(Buffer.from(Array.from({ length: 256 }, (_, i) => i))),
+    ).toBe(true);
 
     const expiredUrl = await getSignedUrl(client(), command, { expiresIn: 60, signingDate: new Date(Date.now() - 61_000) });
     const expired = await fetch(expiredUrl);
@@ -454,7 +463,9 @@ describe('multipart upload', () => {
         MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
       }),
     );
-    const expectedEtag = `${createHash('md5').update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest()))).digest('hex')}-4`;
+    const expectedEtag = `${createHash('md5')
+      .update(Buffer.concat(parts.map((p) => createHash('md5').update(p).digest())))
+      .digest('hex')}-4`;
     expect(done.ETag).toBe(`"${expectedEtag}"`);
     const stored = await getBytes(client(), key);
     expect(stored.length).toBe(whole.length);
@@ -474,7 +485,14 @@ describe('multipart upload', () => {
     const p2 = await client().send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 2, Body: randomBytes(1000) }));
     const complete = (parts: { ETag: string | undefined; PartNumber: number }[]) =>
       client().send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
-    expect(await sdkError(complete([{ ETag: p1.ETag, PartNumber: 1 }, { ETag: p2.ETag, PartNumber: 2 }]))).toMatchObject({
+    expect(
+      await sdkError(
+        complete([
+          { ETag: p1.ETag, PartNumber: 1 },
+          { ETag: p2.ETag, PartNumber: 2 },
+        ]),
+      ),
+    ).toMatchObject({
       name: 'EntityTooSmall',
       status: 400,
     });
@@ -519,9 +537,7 @@ describe('listing and persistence', () => {
     const pages: { contents: string[]; prefixes: string[] }[] = [];
     let token: string | undefined;
     do {
-      const page = await c.send(
-        new ListObjectsV2Command({ Bucket: PRIVATE_BUCKET, Prefix: 'tree/', Delimiter: '/', MaxKeys: 2, ContinuationToken: token }),
-      );
+      const page = await c.send(new ListObjectsV2Command({ Bucket: PRIVATE_BUCKET, Prefix: 'tree/', Delimiter: '/', MaxKeys: 2, ContinuationToken: token }));
       pages.push({ contents: (page.Contents ?? []).map((o) => o.Key ?? ''), prefixes: (page.CommonPrefixes ?? []).map((p) => p.Prefix ?? '') });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token && pages.length < 10);

@@ -99,7 +99,13 @@ const errorFlow: LocalStateMachine = {
       Route: {
         Type: 'Choice',
         Choices: [
-          { Or: [{ Variable: '$.mode', StringEquals: 'other' }, { Variable: '$.mode', StringEquals: 'slow' }], Next: 'Generic' },
+          {
+            Or: [
+              { Variable: '$.mode', StringEquals: 'other' },
+              { Variable: '$.mode', StringEquals: 'slow' },
+            ],
+            Next: 'Generic',
+          },
         ],
         Default: 'Explode',
       },
@@ -259,9 +265,7 @@ function startService(dataDir: string): Promise<LocalSfn> {
 }
 
 async function start(stateMachine: LocalStateMachine, input: object, name?: string, on = client): Promise<string> {
-  const out = await on.send(
-    new StartExecutionCommand({ stateMachineArn: stateMachine.arn, input: JSON.stringify(input), ...(name ? { name } : {}) }),
-  );
+  const out = await on.send(new StartExecutionCommand({ stateMachineArn: stateMachine.arn, input: JSON.stringify(input), ...(name ? { name } : {}) }));
   return out.executionArn ?? '';
 }
 
@@ -372,9 +376,7 @@ describe('waitForTaskToken flow', () => {
 
     const reversed = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 10 }));
     expect(reversed.events?.map((e) => e.id)).toEqual([17, 16, 15, 14, 13, 12, 11, 10, 9, 8]);
-    const rest = await client.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 10, nextToken: reversed.nextToken }),
-    );
+    const rest = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 10, nextToken: reversed.nextToken }));
     expect(rest.events?.map((e) => e.id)).toEqual([7, 6, 5, 4, 3, 2, 1]);
     expect(rest.nextToken).toBeUndefined();
   });
@@ -382,9 +384,7 @@ describe('waitForTaskToken flow', () => {
   it('routes SendTaskFailure through Catch by its error name', async () => {
     const executionArn = await start(bookFlow, { bookId: 'b-reject', reviewTimeoutSeconds: 600 });
     const notified = await invocationFor('notify', 'b-reject');
-    await client.send(
-      new SendTaskFailureCommand({ taskToken: String(notified.taskToken), error: 'ReviewRejected', cause: 'blurry pages' }),
-    );
+    await client.send(new SendTaskFailureCommand({ taskToken: String(notified.taskToken), error: 'ReviewRejected', cause: 'blurry pages' }));
     const done = await settled(executionArn);
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output ?? '').rejection).toEqual({ Error: 'ReviewRejected', Cause: 'blurry pages' });
@@ -396,12 +396,8 @@ describe('waitForTaskToken flow', () => {
     const executionArn = await start(bookFlow, { bookId: 'b-twice', reviewTimeoutSeconds: 600 });
     const { taskToken } = await invocationFor('notify', 'b-twice');
     await client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }));
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(
-      InvalidToken,
-    );
-    await expect(client.send(new SendTaskFailureCommand({ taskToken: String(taskToken), error: 'X' }))).rejects.toBeInstanceOf(
-      InvalidToken,
-    );
+    await expect(client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
+    await expect(client.send(new SendTaskFailureCommand({ taskToken: String(taskToken), error: 'X' }))).rejects.toBeInstanceOf(InvalidToken);
     await expect(client.send(new SendTaskSuccessCommand({ taskToken: 'made-up', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
     expect((await settled(executionArn)).status).toBe('SUCCEEDED');
   });
@@ -441,9 +437,7 @@ describe('waitForTaskToken flow', () => {
     const last = (await history(executionArn)).at(-1);
     expect(last?.type).toBe('ExecutionAborted');
     expect(last?.executionAbortedEventDetails).toEqual({ error: 'Cancelled', cause: 'by the test' });
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(
-      TaskTimedOut,
-    );
+    await expect(client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
   });
 });
 
@@ -509,9 +503,7 @@ describe('heartbeats, execution timeout, Map', () => {
     const done = await settled(executionArn);
     expect(done).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
     expect((await history(executionArn)).at(-1)?.type).toBe('ExecutionTimedOut');
-    await expect(client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(
-      TaskTimedOut,
-    );
+    await expect(client.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(TaskTimedOut);
   });
 
   it('runs a Map state whose iterations call a Lambda', async () => {
@@ -555,9 +547,7 @@ describe('API surface', () => {
 
     const page1 = await client.send(new ListExecutionsCommand({ stateMachineArn: bookFlow.arn, maxResults: 2 }));
     const page2 = await client.send(new ListExecutionsCommand({ stateMachineArn: bookFlow.arn, maxResults: 2, nextToken: page1.nextToken }));
-    expect([...(page1.executions ?? []), ...(page2.executions ?? [])].map((e) => e.executionArn)).toEqual(
-      items.slice(0, 4).map((e) => e.executionArn),
-    );
+    expect([...(page1.executions ?? []), ...(page2.executions ?? [])].map((e) => e.executionArn)).toEqual(items.slice(0, 4).map((e) => e.executionArn));
   });
 
   it('answers with the SDK’s named exceptions', async () => {
@@ -600,9 +590,7 @@ describe('persistence and restart', () => {
     const second = await startService(dataDir);
     const secondClient = clientFor(second);
     try {
-      expect(second.interrupted).toEqual([
-        { executionArn, stateMachineArn: bookFlow.arn, input: { bookId: 'b-restart', reviewTimeoutSeconds: 600 } },
-      ]);
+      expect(second.interrupted).toEqual([{ executionArn, stateMachineArn: bookFlow.arn, input: { bookId: 'b-restart', reviewTimeoutSeconds: 600 } }]);
       const described = await secondClient.send(new DescribeExecutionCommand({ executionArn }));
       expect(described).toMatchObject({ status: 'ABORTED', cause: 'Local runtime stopped' });
       expect(described.stopDate).toBeInstanceOf(Date);
@@ -628,9 +616,7 @@ describe('persistence and restart', () => {
 
       const aborted = await secondClient.send(new ListExecutionsCommand({ stateMachineArn: bookFlow.arn, statusFilter: 'ABORTED' }));
       expect(aborted.executions?.map((e) => e.executionArn)).toEqual([executionArn]);
-      await expect(secondClient.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(
-        InvalidToken,
-      );
+      await expect(secondClient.send(new SendTaskSuccessCommand({ taskToken: String(taskToken), output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
       await expect(start(bookFlow, { bookId: 'b-restart', reviewTimeoutSeconds: 600 }, 'restart-1', secondClient)).rejects.toBeInstanceOf(
         ExecutionAlreadyExists,
       );
@@ -656,23 +642,23 @@ describe('definition checks (JSONPath-only rule)', () => {
       StartAt: 'P',
       States: { P: { Type: 'Pass', Output: '{% $states.input %}', End: true } },
     };
-    await expect(
-      startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 'j', arn: smArn('j'), definition }] }),
-    ).rejects.toThrow(/state machine "j".*JSONata/);
+    await expect(startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 'j', arn: smArn('j'), definition }] })).rejects.toThrow(
+      /state machine "j".*JSONata/,
+    );
   });
 
   it('rejects $$.State outside a Task Parameters (only resolved there)', async () => {
     const definition = { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, End: true } } };
-    await expect(
-      startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 's', arn: smArn('s'), definition }] }),
-    ).rejects.toThrow(/state "P" uses \$\$\.State outside a Task's Parameters/);
+    await expect(startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 's', arn: smArn('s'), definition }] })).rejects.toThrow(
+      /state "P" uses \$\$\.State outside a Task's Parameters/,
+    );
   });
 
   it('rejects a transition to a state that does not exist', async () => {
     const definition = { StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Nowhere' } } };
-    await expect(
-      startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 't', arn: smArn('t'), definition }] }),
-    ).rejects.toThrow(/Nowhere/);
+    await expect(startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 't', arn: smArn('t'), definition }] })).rejects.toThrow(
+      /Nowhere/,
+    );
   });
 
   it('rejects a state that sets QueryLanguage JSONata or uses Assign', async () => {
@@ -681,8 +667,8 @@ describe('definition checks (JSONPath-only rule)', () => {
       startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 'k', arn: smArn('k'), definition: jsonataState }] }),
     ).rejects.toThrow(/state "P" sets QueryLanguage "JSONata"/);
     const assign = { StartAt: 'P', States: { P: { Type: 'Pass', Assign: { bookId: 'x' }, End: true } } };
-    await expect(
-      startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 'a', arn: smArn('a'), definition: assign }] }),
-    ).rejects.toThrow(/state "P" uses Assign/);
+    await expect(startLocalSfn({ ...base, dataDir: await newDataDir(), stateMachines: [{ name: 'a', arn: smArn('a'), definition: assign }] })).rejects.toThrow(
+      /state "P" uses Assign/,
+    );
   });
 });

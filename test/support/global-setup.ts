@@ -16,6 +16,18 @@ export default async function setup(project: TestProject) {
   project.provide('stack', stack.info);
   return async () => {
     await stack.stop();
+    // The local IAM check (infra/local/iam/) prints every call a function's role does not allow: the
+    // suite proves the declared grants are enough only if there is none, caught or not by the code.
+    const summary = /\[local-iam\] \d+ calls.*$/m.exec(stack.output());
+    if (summary) console.log(summary[0]);
+    const denied = stack
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('[local-iam] DENIED'));
+    if (denied.length) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new Error(`Functions made calls their roles do not allow (declare them in FunctionAccess):\n${[...new Set(denied)].join('\n')}`);
+    }
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

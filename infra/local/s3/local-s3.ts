@@ -6,7 +6,7 @@
  * multipart operations s3rver lacks, and a ListObjectsV2 that works on Node >= 17.
  * See docs/local-s3.md.
  */
-import type { S3EventRecord } from 'aws-lambda';
+
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
@@ -15,15 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { S3EventRecord } from 'aws-lambda';
 import S3rver from 's3rver';
 import { listObjectsV2Xml } from './list-objects-v2.js';
 import { boundaryOf } from './multipart-form.js';
-import { type Upload, UploadStore, listPartsXml } from './multipart-uploads.js';
+import { listPartsXml, type Upload, UploadStore } from './multipart-uploads.js';
 import { objectHeadersFromFields, receivePostUpload } from './post-object.js';
 import { type ReceivedBody, receiveBody } from './request-body.js';
-import { type ObjectCreatedEventName, Sequencer, objectCreatedRecord } from './s3-event.js';
 import { S3Error, xmlEscape } from './s3-error.js';
-import { PRESIGN_PARAMS, type QueryParam, type RequestView, authenticate, parseQuery, safeDecode, toAmzDate, uriEncode } from './sigv4.js';
+import { type ObjectCreatedEventName, objectCreatedRecord, Sequencer } from './s3-event.js';
+import { authenticate, PRESIGN_PARAMS, parseQuery, type QueryParam, type RequestView, safeDecode, toAmzDate, uriEncode } from './sigv4.js';
 
 export interface LocalS3Options {
   /** Interface of the public port; default '127.0.0.1'. */
@@ -40,6 +41,17 @@ export interface LocalS3Options {
   buckets: { name: string; cors?: boolean }[];
   /** Called after each PutObject, POST upload, CopyObject and CompleteMultipartUpload, once the response is sent. */
   onObjectCreated?: (record: S3EventRecord) => void | Promise<void>;
+  /**
+   * Authorisation of an authenticated request (the local IAM check, infra/local/iam/): a message means
+   * 403 AccessDenied with that message, before anything is read or stored.
+   */
+  authorize?: (request: {
+    method: string;
+    bucket: string;
+    key: string;
+    query: ReadonlyMap<string, string>;
+    headers: IncomingMessage['headers'];
+  }) => string | undefined;
 }
 
 export interface LocalS3 {
@@ -224,6 +236,8 @@ class Front {
       if (key) assertStorableKey(key);
       const params = parseQuery(rawQuery);
       const query = new Map(params.map((p) => [p.name, p.value]));
+      const refused = this.opts.authorize?.({ method, bucket, key, query, headers: req.headers });
+      if (refused !== undefined) throw new S3Error('AccessDenied', 403, refused);
       const queryAmz = new Map(params.filter((p) => p.name.toLowerCase().startsWith('x-amz-')).map((p) => [p.name.toLowerCase(), p.value]));
       const amzValue = (name: string): string | undefined => req.headersDistinct[name]?.[0] ?? (PRESIGN_PARAMS.has(name) ? undefined : queryAmz.get(name));
 
@@ -334,19 +348,12 @@ class Front {
     });
     try {
       const objectPath = `/${uriEncode(bucket)}/${encodeKeyPath(upload.key)}`;
-      const backendRes = await this.forward(
-        'PUT',
-        objectPath,
-        objectHeadersFromFields(upload.fields),
-        upload.spool.stream(),
-        upload.spool.size,
-      );
+      const backendRes = await this.forward('PUT', objectPath, objectHeadersFromFields(upload.fields), upload.spool.stream(), upload.spool.size);
       if (backendRes.statusCode !== 200) return await this.relay(ctx, backendRes);
       backendRes.resume();
       const etag = String(backendRes.headers.etag ?? '');
       const location = `${this.baseUrl(ctx)}${objectPath}`;
-      const field = (name: string): string | undefined =>
-        upload.fields.findLast((f) => f.name.toLowerCase() === name)?.value;
+      const field = (name: string): string | undefined => upload.fields.findLast((f) => f.name.toLowerCase() === name)?.value;
       const redirect = field('success_action_redirect') ?? field('redirect');
       const redirectUrl = redirect ? URL.parse(redirect) : null;
       const headers = { ETag: etag, Location: location };
@@ -390,13 +397,7 @@ class Front {
     this.send(ctx, 200, { 'Content-Type': 'application/xml' }, xml);
   }
 
-  private async completeMultipartUpload(
-    ctx: Ctx,
-    upload: Upload,
-    received: ReceivedBody,
-    backendPath: string,
-    accessKeyId: string,
-  ): Promise<void> {
+  private async completeMultipartUpload(ctx: Ctx, upload: Upload, received: ReceivedBody, backendPath: string, accessKeyId: string): Promise<void> {
     const xml = (await received.spool.buffer()).toString('utf8');
     const { etag } = await this.uploads.validateCompletion(upload, xml);
     const backendRes = await this.forward('POST', backendPath, { 'content-type': 'application/xml' }, Buffer.from(xml), Buffer.byteLength(xml));
@@ -436,14 +437,7 @@ class Front {
 
   // ---- events -----------------------------------------------------------------------------
 
-  private async emitFromHead(
-    ctx: Ctx,
-    eventName: ObjectCreatedEventName,
-    bucket: string,
-    key: string,
-    objectPath: string,
-    accessKeyId: string,
-  ): Promise<void> {
+  private async emitFromHead(ctx: Ctx, eventName: ObjectCreatedEventName, bucket: string, key: string, objectPath: string, accessKeyId: string): Promise<void> {
     if (!this.opts.onObjectCreated) return;
     try {
       const head = await this.forward('HEAD', objectPath, {});
@@ -455,15 +449,7 @@ class Front {
     }
   }
 
-  private emit(
-    ctx: Ctx,
-    eventName: ObjectCreatedEventName,
-    bucket: string,
-    key: string,
-    size: number,
-    eTag: string,
-    accessKeyId: string,
-  ): void {
+  private emit(ctx: Ctx, eventName: ObjectCreatedEventName, bucket: string, key: string, size: number, eTag: string, accessKeyId: string): void {
     const callback = this.opts.onObjectCreated;
     if (!callback) return;
     const record = objectCreatedRecord({
@@ -521,13 +507,7 @@ class Front {
   }
 
   /** Sends a request to s3rver, authenticated as s3rver's built-in account (s3rver does not verify SigV4). */
-  private forward(
-    method: string,
-    path: string,
-    headers: OutgoingHttpHeaders,
-    body?: Readable | Buffer,
-    length?: number,
-  ): Promise<IncomingMessage> {
+  private forward(method: string, path: string, headers: OutgoingHttpHeaders, body?: Readable | Buffer, length?: number): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const request = http.request({
         host: '127.0.0.1',

@@ -8,13 +8,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import {
-  ExecutionAbortedError,
-  ExecutionError,
-  ExecutionTimeoutError,
-  type RunOptions,
-  type StateMachine,
-} from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, type RunOptions, type StateMachine } from 'aws-local-stepfunctions';
 import { evaluateReferencePath, type JsonValue, MAX_TIMER_MS, type PreparedDefinition, type TaskSpec } from './asl-definition.js';
 import { appendEvent, type ExecutionRecord, type ExecutionStatus, type ExecutionStore } from './execution-store.js';
 import { lambdaFunctionError, SfnApiError, statesRuntimeError, taskAbortedError, taskFailedError } from './sfn-errors.js';
@@ -109,9 +103,7 @@ interface LiveExecution {
   done: Promise<void>;
 }
 
-type Outcome =
-  | { status: 'SUCCEEDED'; output: unknown }
-  | { status: Exclude<ExecutionStatus, 'SUCCEEDED' | 'RUNNING'>; error?: string; cause?: string };
+type Outcome = { status: 'SUCCEEDED'; output: unknown } | { status: Exclude<ExecutionStatus, 'SUCCEEDED' | 'RUNNING'>; error?: string; cause?: string };
 
 /** What `$$.Task.Token` resolves to inside the library; each waiting task replaces it with a real token. */
 const TOKEN_PLACEHOLDER = `local-sfn-task-token-placeholder-${randomUUID()}`;
@@ -129,6 +121,8 @@ export class ExecutionRunner {
   private readonly tokens = new Map<string, { execution: LiveExecution; attempt: TaskAttempt }>();
   /** Tokens no longer usable and why: a used token is an InvalidToken, a timed-out or closed one TaskTimedOut. */
   private readonly deadTokens = new Map<string, 'used' | 'timed-out' | 'closed'>();
+  /** The state machine of each token's execution, live or dead (bounded like deadTokens): for authorising SendTask*. */
+  private readonly tokenMachines = new Map<string, string>();
   private stopping = false;
 
   constructor(private readonly options: ExecutionRunnerOptions) {}
@@ -201,6 +195,11 @@ export class ExecutionRunner {
    * SendTaskSuccess: completes the waiting task with `output`.
    * @throws SfnApiError InvalidToken (unknown or already used), TaskTimedOut (timed out, or its execution ended).
    */
+  /** The state machine whose execution issued `token` (undefined for a token this run never issued). */
+  stateMachineOfToken(token: string): string | undefined {
+    return this.tokenMachines.get(token);
+  }
+
   sendTaskSuccess(token: string, output: JsonValue): void {
     const { attempt } = this.getWaitingTask(token);
     this.killToken(token, 'used');
@@ -312,7 +311,14 @@ export class ExecutionRunner {
         attempt.reject(timeoutError('States.HeartbeatTimeout'));
       });
     }
-    if (token) this.tokens.set(token, { execution, attempt });
+    if (token) {
+      this.tokens.set(token, { execution, attempt });
+      this.tokenMachines.set(token, execution.stateMachine.arn);
+      if (this.tokenMachines.size > MAX_REMEMBERED_TOKENS) {
+        const oldest = this.tokenMachines.keys().next().value;
+        if (oldest !== undefined) this.tokenMachines.delete(oldest);
+      }
+    }
 
     const invocation = (async () => invokeLambda(functionArn, cloneJson(payload)))();
     if (fireAndForget) {

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { getStatesTimeoutErrorClass, type JsonValue, prepareDefinition } from './asl-definition.js';
-import { type ExecutionRecord, type ExecutionStatus, ExecutionStore, type HistoryEvent } from './execution-store.js';
 import { ExecutionRunner, type RegisteredStateMachine } from './execution-runner.js';
+import { type ExecutionRecord, type ExecutionStatus, ExecutionStore, type HistoryEvent } from './execution-store.js';
 import { SfnApiError } from './sfn-errors.js';
 
 export interface LocalStateMachine {
@@ -31,6 +31,22 @@ export interface LocalSfnOptions {
   invokeLambda: (functionArn: string, payload: unknown) => Promise<unknown>;
   /** ms per second of TimeoutSeconds, default 1000; tests use small values to make timeouts fire fast */
   timeScale?: number;
+  /**
+   * Authorisation of each request (the local IAM check, infra/local/iam/): a message means
+   * 400 AccessDeniedException with that message. `tokens` tells which state machine a task token belongs to.
+   */
+  authorize?: (request: {
+    headers: IncomingMessage['headers'];
+    operation: string;
+    body: Record<string, unknown>;
+    tokens: TaskTokenLookup;
+  }) => string | undefined;
+}
+
+/** Which state machine a task token's execution runs (for authorising SendTask*). */
+export interface TaskTokenLookup {
+  stateMachineOfToken(token: string): string | undefined;
+  stateMachineArns(): readonly string[];
 }
 
 export interface LocalSfn {
@@ -89,8 +105,11 @@ export async function startLocalSfn(opts: LocalSfnOptions): Promise<LocalSfn> {
   });
 
   const operations = createOperations({ machines, store, runner, region: opts.region, accountId: opts.accountId });
+  const tokens: TaskTokenLookup = { stateMachineOfToken: (t) => runner.stateMachineOfToken(t), stateMachineArns: () => [...machines.keys()] };
+  const authorize =
+    opts.authorize && ((req: IncomingMessage, operation: string, body: Body) => opts.authorize!({ headers: req.headers, operation, body, tokens }));
   const server = createServer((req, res) => {
-    void handleRequest(operations, req, res);
+    void handleRequest(operations, req, res, authorize);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -124,7 +143,12 @@ export async function startLocalSfn(opts: LocalSfnOptions): Promise<LocalSfn> {
   };
 }
 
-async function handleRequest(operations: Record<string, Operation>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleRequest(
+  operations: Record<string, Operation>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  authorize?: (req: IncomingMessage, operation: string, body: Body) => string | undefined,
+): Promise<void> {
   const requestId = randomUUID();
   const send = (status: number, payload: object, headers: Record<string, string> = {}) => {
     if (res.destroyed) return;
@@ -151,6 +175,11 @@ async function handleRequest(operations: Record<string, Operation>, req: Incomin
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new SfnApiError('SerializationException', 'The request body must be a JSON object');
+    }
+    const refused = authorize?.(req, name!, body as Body);
+    if (refused !== undefined) {
+      send(400, { __type: 'com.amazon.coral.service#AccessDeniedException', message: refused }, { 'x-amzn-errortype': 'AccessDeniedException' });
+      return;
     }
     send(200, await operation(body as Body));
   } catch (error) {

@@ -17,7 +17,10 @@ export const QuyenSo = z
 export const BookId = z
   .string()
   .max(64)
-  .regex(new RegExp(`^\\d{5}-(${RegisterType.options.join('|')})-\\d{1,4}\\.\\d{4}-\\d{4}$`), 'Mã sổ có dạng <mã xã>-<loại sổ>-<quyển số>-<năm mở sổ>, ví dụ 90101-KS-02.2018-2018');
+  .regex(
+    new RegExp(`^\\d{5}-(${RegisterType.options.join('|')})-\\d{1,4}\\.\\d{4}-\\d{4}$`),
+    'Mã sổ có dạng <mã xã>-<loại sổ>-<quyển số>-<năm mở sổ>, ví dụ 90101-KS-02.2018-2018',
+  );
 
 export const PhysicalCondition = z.enum(['good', 'worn', 'damaged', 'partly_illegible']);
 export type PhysicalCondition = z.infer<typeof PhysicalCondition>;
@@ -66,7 +69,9 @@ export const Book = BookInventory.extend({
   pendingAction: PendingAction.optional(),
   stalled: z.object({ since: z.string(), escalations: z.number().int() }).optional(),
   failure: Failure.optional(),
-  lastReturn: z.object({ from: Stage, action: ActionName, reason: z.string(), records: z.array(z.string()).optional(), by: z.string(), at: z.string() }).optional(),
+  lastReturn: z
+    .object({ from: Stage, action: ActionName, reason: z.string(), records: z.array(z.string()).optional(), by: z.string(), at: z.string() })
+    .optional(),
   counts: z.object({ records: z.number().int(), scans: z.number().int(), uploads: z.number().int() }),
   /** The accepted entry workbook: who keyed it (segregation of duties, clerk quality). */
   entry: z.object({ uploadId: z.string(), keyedBy: Principal, acceptedAt: z.string(), records: z.number().int() }).optional(),
@@ -95,6 +100,8 @@ export const Book = BookInventory.extend({
       pending: z.number().int(),
       /** Records whose every person is settled (the report's "records reconciled"). */
       settledRecords: z.number().int().default(0),
+      /** The police's list of people not in the register, as Excel (archive key), written when the counts change. */
+      notFoundKey: z.string().optional(),
       at: z.string(),
     })
     .optional(),

@@ -3,21 +3,13 @@ import type { ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
 import { appendAudit } from '../audit/audit.js';
 import { getBook, listPendingBefore, saveBook } from '../books/book-repo.js';
 import { assertVisible, toBookView } from '../books/book-rules.js';
-import { getConfig } from '../config.js';
-import { ActionNotAllowed, Conflict } from '../errors.js';
+import { getConfig, getStateMachineArn } from '../config.js';
+import { ActionNotAllowed, Conflict, NotFound } from '../errors.js';
 import { logger } from '../logger.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
-import { waitingStages, type WaitingStage } from '../workflow/stages.js';
-import {
-  callerError,
-  describeExecution,
-  executionArnFor,
-  executionHistory,
-  executionName,
-  listExecutions,
-  startExecution,
-} from '../workflow/workflow-port.js';
+import { type WaitingStage, waitingStages } from '../workflow/stages.js';
+import { callerError, describeExecution, executionArnFor, executionHistory, executionName, listExecutions, startExecution } from '../workflow/workflow-port.js';
 import { handOver } from './submit-action.js';
 
 /**
@@ -90,6 +82,9 @@ export async function listWorkflowExecutions(query: { status?: ExecutionStatus; 
 
 /** An execution's history as a timeline: states entered/exited, task failures with their cause. @throws NotFound, InvalidInput for an ARN Step Functions does not know. */
 export async function workflowExecutionHistory(executionArn: string) {
+  // Only the book workflow's executions (the function may read no other): any other ARN is no such execution.
+  const ours = `${getStateMachineArn().replace(':stateMachine:', ':execution:')}:`;
+  if (!executionArn.startsWith(ours)) throw new NotFound('Không tìm thấy lượt xử lý');
   const [desc, events] = await Promise.all([describeExecution(executionArn), executionHistory(executionArn)]).catch((err: unknown) => {
     throw callerError(err);
   });

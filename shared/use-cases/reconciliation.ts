@@ -4,6 +4,7 @@
  * MISMATCH goes on the tracking list for police and officer to resolve, NOT_FOUND is exported for new
  * entries and later receives the assigned ID. The book completes when every person is settled.
  */
+import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import type { z } from 'zod';
 import { appendAudit } from '../audit/audit.js';
@@ -142,7 +143,7 @@ export async function reconcileBook(bookId: string): Promise<void> {
       targetId: bookId,
       action: 'reconciliation.matched',
       actor: systemPrincipal,
-      at: extract.at > book.stageEnteredAt ? extract.at : book.stageEnteredAt,
+      at: Date.parse(extract.at) > Date.parse(book.stageEnteredAt) ? extract.at : book.stageEnteredAt,
       requestId: `reconciliation:${extract.uploadId}`,
       before: book.reconciliation ? countsOf(book.reconciliation) : null,
       after,
@@ -171,7 +172,9 @@ async function recount(bookId: string, extractId: string | undefined) {
   const counts = { matched: 0, mismatch: 0, notFound: 0, resolved: 0, pending: 0, settledRecords: 0 };
   let people = 0;
   let settledCount = 0;
+  const notFoundRows: [so: string, key: string, role: string][] = [];
   for await (const r of allRecords(bookId)) {
+    for (const s of r.reconciliation ?? []) if (s.outcome === 'NOT_FOUND' && !s.assignedId) notFoundRows.push([r.so, s.key, s.role]);
     const subjects = subjectsOf(r);
     people += subjects.length;
     const results = r.reconciliation ?? [];
@@ -193,10 +196,12 @@ async function recount(bookId: string, extractId: string | undefined) {
     if (settledHere === subjects.length) counts.settledRecords++;
   }
   const now = new Date().toISOString();
+  // The police's not-found list as Excel, written here when the outcomes change (reading them writes nothing).
+  const notFoundKey = notFoundRows.length ? await writeNotFoundWorkbook(bookId, notFoundRows) : undefined;
   await retryOnConflict(async () => {
     const book = await getBook(bookId);
     await saveBook(
-      { ...book, reconciliation: { extractId: extractId ?? book.reconciliation?.extractId ?? '', ...counts, at: now }, updatedAt: now },
+      { ...book, reconciliation: { extractId: extractId ?? book.reconciliation?.extractId ?? '', ...counts, notFoundKey, at: now }, updatedAt: now },
       book.version,
     );
   });
@@ -209,6 +214,28 @@ async function recount(bookId: string, extractId: string | undefined) {
     });
   }
   return counts;
+}
+
+/**
+ * The police's list of people not found in the register, as Excel, in the archive. Named by its rows, so
+ * an unchanged list is the same object: written once (the archive keeps every version under object lock).
+ */
+async function writeNotFoundWorkbook(bookId: string, rows: [string, string, string][]): Promise<string> {
+  const book = await getBook(bookId);
+  const digest = createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 16);
+  const key = `reports/${book.unitCode}/${bookId}/reconciliation/not-found-${digest}.xlsx`;
+  if (book.reconciliation?.notFoundKey === key) return key;
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Chưa có trong CSDLQGVDC');
+  ws.addRow(['Số đăng ký', 'Người (mã)', 'Vai trò']);
+  for (const r of rows) ws.addRow(r);
+  await putObject(
+    getConfig().ARCHIVE_BUCKET,
+    key,
+    Buffer.from(await wb.xlsx.writeBuffer()),
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  );
+  return key;
 }
 
 async function streamText(bucket: string, key: string): Promise<string> {
@@ -317,21 +344,9 @@ export async function reconciliationOf(bookId: string, ctx: RequestContext) {
   const people: (SubjectReconciliation & { so: string })[] = [];
   for await (const r of allRecords(bookId)) for (const s of r.reconciliation ?? []) people.push({ ...s, so: r.so });
   const notFound = people.filter((p) => p.outcome === 'NOT_FOUND' && !p.assignedId);
-  let notFoundUrl: string | undefined;
-  if (notFound.length) {
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('Chưa có trong CSDLQGVDC');
-    ws.addRow(['Số đăng ký', 'Người (mã)', 'Vai trò']);
-    for (const p of notFound) ws.addRow([p.so, p.key, p.role]);
-    const key = `reports/${book.unitCode}/${bookId}/reconciliation/not-found.xlsx`;
-    await putObject(
-      getConfig().ARCHIVE_BUCKET,
-      key,
-      Buffer.from(await wb.xlsx.writeBuffer()),
-      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    );
-    notFoundUrl = (await presignGet(getConfig().ARCHIVE_BUCKET, key, { downloadName: `chua-co-${bookId}.xlsx` })).url;
-  }
+  // Written when the outcomes change (recount); reading the outcomes writes nothing.
+  const key = notFound.length ? book.reconciliation?.notFoundKey : undefined;
+  const notFoundUrl = key ? (await presignGet(getConfig().ARCHIVE_BUCKET, key, { downloadName: `chua-co-${bookId}.xlsx` })).url : undefined;
   return {
     bookId,
     counts: book.reconciliation ?? null,

@@ -72,6 +72,11 @@ describe('reconciliation with the population register', () => {
     expect(tracked.candidates[0].idNumber).toBe('001218000222');
     expect(result.notFound.map((p: { key: string }) => p.key)).toEqual(['3/2018#child']);
     expect((await fetch(result.notFoundWorkbookUrl)).status).toBe(200);
+    // Written when the outcomes changed, named by its rows: reading the outcomes again writes nothing new.
+    const pathOf = (url: string) => new URL(url).pathname;
+    expect(pathOf(result.notFoundWorkbookUrl)).toMatch(/\/reconciliation\/not-found-[0-9a-f]{16}\.xlsx$/);
+    const readAgain = await a.police.get(`/books/${bookId}/reconciliation`);
+    expect(pathOf(readAgain.body.notFoundWorkbookUrl)).toBe(pathOf(result.notFoundWorkbookUrl));
     const mai = await a.police.get(`/books/${bookId}/records/1-2018`);
     expect(mai.body.reconciliation[0]).toMatchObject({ outcome: 'MATCHED', idNumber: '001318000111' });
 

@@ -16,8 +16,7 @@ import type { BookRecord } from '../../shared/records/record.js';
 import { isSettled } from '../../shared/records/record.js';
 import { stageTitles } from '../../shared/workflow/stages.js';
 import { asUser, stackUrls, waitFor } from '../support/api-client.js';
-import { act, actors, bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
-import { binhAnExtractCsv } from '../support/extract-binhan.js';
+import { act, actors, actorsIn, bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { postForm } from '../support/scan-files.js';
 
@@ -172,7 +171,20 @@ async function recount(c: Client, commune: string) {
   return f;
 }
 
-/** The police's extract for this test's book: the first child exactly, the second with day and month swapped; the third absent. */
+/**
+ * This test's books are in 90103 (Xã Tân Hòa), which no other test writes to: the figures are recounted
+ * from what is stored after the run, so nothing may move them meanwhile. (90101 and 90102 are checked for
+ * consistency only: other test files change their books while this one runs.)
+ */
+const COMMUNE = '90103';
+
+/** The police's extract of 90103: the first child exactly, the second with day and month swapped; the third absent. */
+const extractCsv = [
+  'SoDinhDanh;HoTen;GioiTinh;NgaySinh;HoTenCha;NamSinhCha;HoTenMe;NamSinhMe;SoCMND;NoiCuTru',
+  '001318000511;Hoàng Thị Ngọc Ánh;2;03.02.2018;Hoàng Văn Quý;1984;Bùi Thị Thu;1987;;Xã Tân Hòa',
+  '001218000522;Lương Đức Trí;1;09.04.2018;Lương Văn Hải;1981;Đinh Thị Mơ;1985;;Xã Tân Hòa',
+].join('\n');
+
 const people = [
   {
     nksHoTen: 'Hoàng Thị Ngọc Ánh',
@@ -205,39 +217,42 @@ const people = [
 
 describe('weekly report', () => {
   let a: Awaited<ReturnType<typeof actors>>;
+  let t: Awaited<ReturnType<typeof actorsIn>>;
   let ops: Client;
   /** The book this test takes to reconciliation (with a reviewer's correction on the way). */
   let reconciling: string;
 
   beforeAll(async () => {
     a = await actors();
+    t = await actorsIn(COMMUNE, 'tanhoa');
     ops = a.ops;
-    // 90101: a book in reconciliation (3 records, one corrected in review, outcomes back), one in scan, one in entry.
-    const recon = await bookWithRecords(3, (i) => people[i]!);
+    const here = { unitCode: COMMUNE, actors: t };
+    // 90103: a book in reconciliation (3 records, one corrected in review, outcomes back), one in scan, one in entry.
+    const recon = await bookWithRecords(3, (i) => people[i]!, { in: here });
     reconciling = recon.bookId;
-    await deliverScans(a.contractor, reconciling, ['1/2018', '2/2018', '3/2018']);
-    await waitForStage(a.officer, reconciling, 'review');
-    expect((await a.officer.post(`/books/${reconciling}/review/claim`)).status).toBe(200);
+    await deliverScans(t.contractor, reconciling, ['1/2018', '2/2018', '3/2018']);
+    await waitForStage(t.officer, reconciling, 'review');
+    expect((await t.officer.post(`/books/${reconciling}/review/claim`)).status).toBe(200);
     for (const so of ['1-2018', '2-2018', '3-2018']) {
       const path = `/books/${reconciling}/records/${so}`;
-      const version = (await a.officer.get(path)).body.version;
+      const version = (await t.officer.get(path)).body.version;
       const body =
-        so === '3-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Bình An', reason: 'TYPO' }] } : { version, status: 'ok' };
-      const r = await a.officer.call('PATCH', path, body);
+        so === '3-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Tân Hòa', reason: 'TYPO' }] } : { version, status: 'ok' };
+      const r = await t.officer.call('PATCH', path, body);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
-    await act(a.officer, reconciling, 'passReview');
-    await waitForStage(a.officer2, reconciling, 'approval');
-    await act(a.officer2, reconciling, 'approve');
-    await waitForStage(a.police, reconciling, 'reconciliation');
-    const bytes = Buffer.from(binhAnExtractCsv, 'utf8');
-    const up = await a.police.post('/units/90101/extracts', { fileName: 'trich-xuat-tuan.csv', contentType: 'text/csv', size: bytes.length });
+    await act(t.officer, reconciling, 'passReview');
+    await waitForStage(t.officer2, reconciling, 'approval');
+    await act(t.officer2, reconciling, 'approve');
+    await waitForStage(t.police, reconciling, 'reconciliation');
+    const bytes = Buffer.from(extractCsv, 'utf8');
+    const up = await t.police.post(`/units/${COMMUNE}/extracts`, { fileName: 'trich-xuat-tuan.csv', contentType: 'text/csv', size: bytes.length });
     expect(up.status, JSON.stringify(up.body)).toBe(201);
     expect((await postForm(up.body, bytes, 'trich-xuat-tuan.csv', 'text/csv')).status).toBe(204);
-    await waitFor(async () => ((await a.police.get(`/books/${reconciling}`)).body.reconciliation?.pending === 0 ? true : undefined), 'matching done');
+    await waitFor(async () => ((await t.police.get(`/books/${reconciling}`)).body.reconciliation?.pending === 0 ? true : undefined), 'matching done');
 
-    await bookWithRecords(2);
-    await act(a.officer, await createBook(a.officer), 'startDigitisation');
+    await bookWithRecords(2, undefined, { in: here });
+    await act(t.officer, await createBook(t.officer, { unitCode: COMMUNE }), 'startDigitisation');
     // 90102: a book still in inventory.
     await createBook(a.otherOfficer, { unitCode: '90102' });
   });
@@ -272,17 +287,20 @@ describe('weekly report', () => {
       workbooks.set(code, await workbookOf(Buffer.from(attachment!.content, 'base64')));
     }
 
-    // Every per-commune figure equals a recount from the stored books and records.
-    const officers: Record<string, Client> = { '90101': a.officer, '90102': a.otherOfficer };
+    // Every figure of 90103 (and of 902's communes) equals a recount from the stored books and records.
     const totals = { entered: 0, scanned: 0, reviewed: 0, approved: 0, reconciled: 0, books: 0 };
     const communes = tableOf(workbooks.get('901')!, 'Theo xã', 'Mã xã');
     const reconciliation = tableOf(workbooks.get('901')!, 'Đối chiếu', 'Mã xã');
-    for (const commune of ['90101', '90102', '90103']) {
-      const row = communes.get(commune)!;
+    const communes902 = tableOf(workbooks.get('902')!, 'Theo xã', 'Mã xã');
+    const province = await asUser('sotuphap.anhoa');
+    for (const [commune, row, rec] of [
+      [COMMUNE, communes.get(COMMUNE), reconciliation.get(COMMUNE)],
+      ...['90201', '90202', '90203'].map((c) => [c, communes902.get(c), tableOf(workbooks.get('902')!, 'Đối chiếu', 'Mã xã').get(c)] as const),
+    ] as const) {
       expect(row, commune).toBeDefined();
-      const f = await recount(officers[commune] ?? a.district, commune);
-      expect(row['Tổng số sổ'], `${commune} books`).toBe(f.books);
-      for (const stage of Object.keys(stageTitles) as Stage[]) expect(row[`Sổ: ${stageTitles[stage]}`], `${commune} ${stage}`).toBe(f.byStage[stage]);
+      const f = await recount(commune === COMMUNE ? t.officer : province, commune);
+      expect(row!['Tổng số sổ'], `${commune} books`).toBe(f.books);
+      for (const stage of Object.keys(stageTitles) as Stage[]) expect(row![`Sổ: ${stageTitles[stage]}`], `${commune} ${stage}`).toBe(f.byStage[stage]);
       const records = {
         'Bản ghi dự kiến': f.expected,
         'Đã nhập': f.entered,
@@ -291,18 +309,29 @@ describe('weekly report', () => {
         'Đã phê duyệt': f.approved,
         'Đã đối chiếu': f.reconciled,
       };
-      for (const [title, n] of Object.entries(records)) expect(row[`Bản ghi: ${title}`], `${commune} ${title}`).toBe(n);
+      for (const [title, n] of Object.entries(records)) expect(row![`Bản ghi: ${title}`], `${commune} ${title}`).toBe(n);
       // Reconciliation outcomes (no earlier month in this run: month to date = everything so far).
-      const rec = reconciliation.get(commune)!;
       expect(rec, `${commune} reconciliation row`).toBeDefined();
-      expect([rec['Khớp'], rec['Sai lệch'], rec['Không tìm thấy']], `${commune} outcomes`).toEqual([f.matched, f.mismatch, f.notFound]);
-      for (const k of ['entered', 'scanned', 'reviewed', 'approved', 'reconciled', 'books'] as const) totals[k] += f[k];
+      expect([rec!.Khớp, rec!['Sai lệch'], rec!['Không tìm thấy']], `${commune} outcomes`).toEqual([f.matched, f.mismatch, f.notFound]);
     }
-    // The test's own book is in the figures (the recount is not vacuous).
-    expect(totals.reviewed).toBeGreaterThanOrEqual(3);
-    expect(communes.get('90101')!['Bản ghi: Đã nhập']).toBeGreaterThanOrEqual(5);
-    expect(reconciliation.get('90101')!['Khớp']).toBeGreaterThanOrEqual(1);
-    // The Summary's totals are the sums of the communes.
+    // The test's own books are in the figures (the recount is not vacuous).
+    const own = communes.get(COMMUNE)!;
+    expect(own['Bản ghi: Đã kiểm tra']).toBeGreaterThanOrEqual(3);
+    expect(own['Bản ghi: Đã nhập']).toBeGreaterThanOrEqual(5);
+    expect(reconciliation.get(COMMUNE)!.Khớp).toBe(1);
+    expect(reconciliation.get(COMMUNE)!['Sai lệch']).toBe(1);
+    expect(reconciliation.get(COMMUNE)!['Không tìm thấy']).toBe(1);
+    // The Summary's totals are the sums of the district's communes.
+    for (const commune of ['90101', '90102', '90103']) {
+      const row = communes.get(commune)!;
+      expect(row, commune).toBeDefined();
+      totals.books += Number(row['Tổng số sổ']);
+      totals.entered += Number(row['Bản ghi: Đã nhập']);
+      totals.scanned += Number(row['Bản ghi: Đã scan']);
+      totals.reviewed += Number(row['Bản ghi: Đã kiểm tra']);
+      totals.approved += Number(row['Bản ghi: Đã phê duyệt']);
+      totals.reconciled += Number(row['Bản ghi: Đã đối chiếu']);
+    }
     const summary = summaryOf(workbooks.get('901')!);
     expect(summary.get('Tổng số sổ')).toBe(totals.books);
     for (const [k, title] of [
@@ -315,9 +344,9 @@ describe('weekly report', () => {
       expect(summary.get(`Bản ghi: ${title}`), title).toBe(totals[k]);
     }
     // The reviewer's correction shows as an error rate by reason, in Vietnamese.
-    const rates = tableOf(workbooks.get('901')!, 'Tỷ lệ lỗi', 'Mã xã').get('90101')!;
-    expect(rates, 'error rates of 90101').toBeDefined();
-    expect(Number(rates['Lỗi đánh máy, chính tả (họ tên, địa danh) (số lỗi)'])).toBeGreaterThanOrEqual(1);
+    const rates = tableOf(workbooks.get('901')!, 'Tỷ lệ lỗi', 'Mã xã').get(COMMUNE)!;
+    expect(rates, `error rates of ${COMMUNE}`).toBeDefined();
+    expect(Number(rates['Lỗi đánh máy, chính tả (họ tên, địa danh) (số lỗi)'])).toBe(1);
 
     // Frozen: a book created after the figures were taken does not move them, and a second run sends nothing.
     await createBook(a.otherOfficer, { unitCode: '90102' });
@@ -393,11 +422,13 @@ describe('weekly report', () => {
         to,
       ).toHaveLength(1);
     }
-    // The merged commune 90701 carries the books of its predecessors 90101 and 90102.
+    // The merged commune 90702 carries the books of its predecessors 90103 and 90201 (both quiet: see COMMUNE).
     const g90n = sent.find((m) => m.destination.to.includes('cumbac.anhoa@demo.hotich.vn'))!;
     const wb = await workbookOf(Buffer.from(g90n.attachments!.find((x) => x.filename.endsWith('.xlsx'))!.content, 'base64'));
-    const merged = tableOf(wb, 'Theo xã', 'Mã xã').get('90701')!;
-    const predecessors = (await a.officer.get('/books?unit=90101')).body.length + (await a.otherOfficer.get('/books?unit=90102')).body.length;
+    const merged = tableOf(wb, 'Theo xã', 'Mã xã').get('90702')!;
+    const viewer = await asUser('sotuphap.anhoa');
+    const predecessors = (await viewer.get(`/books?unit=${COMMUNE}`)).body.length + (await viewer.get('/books?unit=90201')).body.length;
+    expect(predecessors).toBeGreaterThanOrEqual(3);
     expect(merged['Tổng số sổ']).toBe(predecessors);
 
     // Province viewers see the groups' records and may filter by a group; a district viewer of the old structure does not.

@@ -69,6 +69,8 @@ beforeAll(async () => {
   ]);
 });
 
+let policyWindow = Math.floor(Math.random() * 1000);
+
 /** The route's sample event, re-aimed at the fixture book and signed as (role, unit). */
 function eventFor(route: (typeof routeList)[number], role: string, unit: string) {
   const e = loadEvent(`api/${kebab(route.name)}.json`);
@@ -79,6 +81,9 @@ function eventFor(route: (typeof routeList)[number], role: string, unit: string)
   if (e.queryStringParameters?.unit) e.queryStringParameters.unit = relations.own;
   if (e.pathParameters?.unitCode) e.pathParameters.unitCode = relations.own;
   if (route.name === 'BookAction') e.body = JSON.stringify({ action: 'completeReconciliation' });
+  // A real change each time (the window only matters in adaptive mode, so the unit's reviews stay as they are):
+  // the same policy again is a no-op that writes nothing, not what the audit check below is about.
+  if (route.name === 'PutReviewPolicy') e.body = JSON.stringify({ ...JSON.parse(e.body), window: 20 + (policyWindow++ % 4000) });
   if (route.name === 'CreateBook') e.body = JSON.stringify({ ...JSON.parse(e.body), unitCode: relations.own, quyenSo: '99/2001', yearOpened: 2001 });
   if (route.name === 'CreateUpload')
     e.body = JSON.stringify({

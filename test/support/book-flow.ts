@@ -1,7 +1,7 @@
 /** Given-when-then steps for walking a book through its stages over HTTP. */
 import { expect } from 'vitest';
 import type { RegisterType } from '../../shared/books/register-type.js';
-import { asUser, newBookInventory, waitFor } from './api-client.js';
+import { asUser, client, newBookInventory, waitFor } from './api-client.js';
 
 type Client = Awaited<ReturnType<typeof asUser>>;
 
@@ -17,10 +17,14 @@ export async function createBook(officer: Client, overrides: Record<string, unkn
 
 /** Waits until the workflow has parked in `stage` and is ready for a decision. */
 export async function waitForStage(c: Client, bookId: string, stage: string, ms = 20_000) {
-  return waitFor(async () => {
-    const r = await c.get(`/books/${bookId}`);
-    return r.status === 200 && r.body.stage === stage && (stage === 'completed' || r.body.waiting) ? r.body : undefined;
-  }, `${bookId} in ${stage}`, ms);
+  return waitFor(
+    async () => {
+      const r = await c.get(`/books/${bookId}`);
+      return r.status === 200 && r.body.stage === stage && (stage === 'completed' || r.body.waiting) ? r.body : undefined;
+    },
+    `${bookId} in ${stage}`,
+    ms,
+  );
 }
 
 export async function act(c: Client, bookId: string, action: string, reason?: string) {
@@ -31,9 +35,41 @@ export async function act(c: Client, bookId: string, action: string, reason?: st
 
 export async function actors() {
   const [officer, officer2, clerk, contractor, police, ops, otherOfficer, district] = await Promise.all(
-    ['hotich.binhan', 'hotich2.binhan', 'nhaplieu.binhan', 'scan.binhan', 'congan.binhan', 'vanhanh', 'hotich.binhthanh', 'tuphap.binhminh'].map((u) => asUser(u)),
+    ['hotich.binhan', 'hotich2.binhan', 'nhaplieu.binhan', 'scan.binhan', 'congan.binhan', 'vanhanh', 'hotich.binhthanh', 'tuphap.binhminh'].map((u) =>
+      asUser(u),
+    ),
   );
-  return { officer: officer!, officer2: officer2!, clerk: clerk!, contractor: contractor!, police: police!, ops: ops!, otherOfficer: otherOfficer!, district: district! };
+  return {
+    officer: officer!,
+    officer2: officer2!,
+    clerk: clerk!,
+    contractor: contractor!,
+    police: police!,
+    ops: ops!,
+    otherOfficer: otherOfficer!,
+    district: district!,
+  };
+}
+
+/**
+ * The working roles of one commune, signed in with the local stack's own signing key as Cognito would sign
+ * them (the demo users exist for 90101 and 90102 only). For tests that need a commune no other test
+ * writes to while they run (figures recounted from what is stored must not move meanwhile).
+ */
+export async function actorsIn(commune: string, tag: string) {
+  const { inject } = await import('vitest');
+  const { LocalAuth } = await import('../../infra/local/auth.js');
+  const auth = LocalAuth.open(inject('stack').dataDir);
+  const as = async (username: string, role: 'commune_officer' | 'entry_clerk' | 'scan_contractor' | 'commune_police') =>
+    client(await auth.sign({ userId: `t-${username}`, username, role, unit: commune, email: `${username}@demo.hotich.vn` }));
+  const [officer, officer2, clerk, contractor, police] = await Promise.all([
+    as(`hotich.${tag}`, 'commune_officer'),
+    as(`hotich2.${tag}`, 'commune_officer'),
+    as(`nhaplieu.${tag}`, 'entry_clerk'),
+    as(`scan.${tag}`, 'scan_contractor'),
+    as(`congan.${tag}`, 'commune_police'),
+  ]);
+  return { officer, officer2, clerk, contractor, police };
 }
 
 /**
@@ -41,15 +77,22 @@ export async function actors() {
  * uploaded through the presigned POST; entry validation accepted them and the book is waiting in Scan.
  * `fieldsOf(i)` overrides columns of row i (names, dates of birth…).
  */
-export async function bookWithRecords(n: number, fieldsOf: (i: number) => Record<string, string> = () => ({}), opts: { registerType?: RegisterType } = {}) {
-  const a = await actors();
+export async function bookWithRecords(
+  n: number,
+  fieldsOf: (i: number) => Record<string, string> = () => ({}),
+  opts: { registerType?: RegisterType; in?: { unitCode: string; actors: Awaited<ReturnType<typeof actorsIn>> } } = {},
+) {
+  const a = { ...(await actors()), ...opts.in?.actors };
   const registerType = opts.registerType ?? 'KS';
   // The volume number is random; a 409 (the suite already inventoried that one) just means "pick another".
   let quyenSo = '';
   let bookId = '';
   for (let attempt = 0; !bookId; attempt++) {
     quyenSo = `${Math.floor(Math.random() * 9999) + 1}/2018`;
-    const r = await a.officer.post('/books', newBookInventory({ quyenSo, yearOpened: 2018, closingTotal: n, registerType }));
+    const r = await a.officer.post(
+      '/books',
+      newBookInventory({ quyenSo, yearOpened: 2018, closingTotal: n, registerType, ...(opts.in ? { unitCode: opts.in.unitCode } : {}) }),
+    );
     if (r.status === 409 && attempt < 10) continue;
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     bookId = r.body.bookId as string;
@@ -62,7 +105,13 @@ export async function bookWithRecords(n: number, fieldsOf: (i: number) => Record
 }
 
 /** The clerk uploads a clean entry workbook of `n` rows through the presigned POST. */
-export async function uploadEntry(clerk: Client, bookId: string, book: { quyenSo: string; yearOpened: number; registerType?: RegisterType }, n: number, fieldsOf: (i: number) => Record<string, string> = () => ({})) {
+export async function uploadEntry(
+  clerk: Client,
+  bookId: string,
+  book: { quyenSo: string; yearOpened: number; registerType?: RegisterType },
+  n: number,
+  fieldsOf: (i: number) => Record<string, string> = () => ({}),
+) {
   const { entryWorkbook, XLSX } = await import('./entry-files.js');
   const { postForm } = await import('./scan-files.js');
   const { bytes } = await entryWorkbook(book, n, fieldsOf);

@@ -5,14 +5,12 @@
  * invalid → nothing is written, the book stays in Entry, and the errors come back as a workbook.
  */
 import { appendAudit } from '../audit/audit.js';
+import { retryOnConflict } from '../aws/retry.js';
 import { getObjectRange, getObjectStream, putObject } from '../aws/s3-objects.js';
 import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
 import { isWaiting } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
-import { ActionNotAllowed } from '../errors.js';
-import { faultPoint } from '../faults.js';
-import { retryOnConflict } from '../aws/retry.js';
 import { putEntryReport } from '../entry/entry-report-repo.js';
 import { writeErrorWorkbook } from '../entry/error-workbook.js';
 import { InvalidWorkbook } from '../entry/errors.js';
@@ -20,6 +18,8 @@ import { INSPECT_BYTES, inspectWorkbookFile } from '../entry/file-check.js';
 import { LegacyMapping } from '../entry/legacy/mapping.js';
 import { readEntryRows } from '../entry/reader.js';
 import { validateEntry } from '../entry/validate.js';
+import { ActionNotAllowed } from '../errors.js';
+import { faultPoint } from '../faults.js';
 import type { BookRecord } from '../records/record.js';
 import { allRecords, deleteRecords, putRecords } from '../records/record-repo.js';
 import type { Upload } from '../uploads/upload.js';
@@ -37,7 +37,14 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
   const applied = book.entry?.uploadId === upload.uploadId;
   if (!applied && (book.stage !== 'entry' || !isWaiting(book))) {
     const message = `Sổ đang ở giai đoạn "${book.stage}", không nhận tệp nhập liệu`;
-    await putEntryReport({ ...base, status: 'rejected', summary: { rows: 0, errors: 1, warnings: 0 }, issues: [], issuesTruncated: false, fileError: { code: 'WRONG_STAGE', message } });
+    await putEntryReport({
+      ...base,
+      status: 'rejected',
+      summary: { rows: 0, errors: 1, warnings: 0 },
+      issues: [],
+      issuesTruncated: false,
+      fileError: { code: 'WRONG_STAGE', message },
+    });
     return { status: 'rejected', outcome: { code: 'WRONG_STAGE' } };
   }
   const mapping = upload.legacyMapping ? LegacyMapping.parse(upload.legacyMapping) : undefined;
@@ -46,11 +53,25 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
   // 1. File-level checks, then every row and book rule, streaming.
   let result: Awaited<ReturnType<typeof validateEntry>>;
   try {
-    inspectWorkbookFile(await getObjectRange(config.UPLOAD_BUCKET, upload.key, 0, Math.min(upload.size, INSPECT_BYTES)), upload.size, { maxBytes: config.UPLOAD_MAX_BYTES });
-    result = await validateEntry(await open(), { registerType: book.registerType, quyenSo: book.quyenSo, yearOpened: book.yearOpened, closingTotal: book.closingTotal });
+    inspectWorkbookFile(await getObjectRange(config.UPLOAD_BUCKET, upload.key, 0, Math.min(upload.size, INSPECT_BYTES)), upload.size, {
+      maxBytes: config.UPLOAD_MAX_BYTES,
+    });
+    result = await validateEntry(await open(), {
+      registerType: book.registerType,
+      quyenSo: book.quyenSo,
+      yearOpened: book.yearOpened,
+      closingTotal: book.closingTotal,
+    });
   } catch (err) {
     if (!(err instanceof InvalidWorkbook)) throw err;
-    await putEntryReport({ ...base, status: 'rejected', summary: { rows: 0, errors: 1, warnings: 0 }, issues: [], issuesTruncated: false, fileError: { code: String(err.details?.code ?? 'INVALID_WORKBOOK'), message: err.message } });
+    await putEntryReport({
+      ...base,
+      status: 'rejected',
+      summary: { rows: 0, errors: 1, warnings: 0 },
+      issues: [],
+      issuesTruncated: false,
+      fileError: { code: String(err.details?.code ?? 'INVALID_WORKBOOK'), message: err.message },
+    });
     await audit(book, upload, 'entry.rejected', at, { code: err.details?.code });
     return { status: 'rejected', outcome: { code: err.details?.code } };
   }
@@ -63,7 +84,14 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
     const key = `reports/${book.unitCode}/${book.bookId}/entry/${upload.uploadId}/loi-nhap-lieu.xlsx`;
     const workbook = await writeErrorWorkbook(await open(), result.issues, { registerType: book.registerType });
     await putObject(config.ARCHIVE_BUCKET, key, workbook, XLSX);
-    await putEntryReport({ ...base, status: 'rejected', summary: result.summary, issues, issuesTruncated: result.summary.issuesTruncated, errorWorkbookKey: key });
+    await putEntryReport({
+      ...base,
+      status: 'rejected',
+      summary: result.summary,
+      issues,
+      issuesTruncated: result.summary.issuesTruncated,
+      errorWorkbookKey: key,
+    });
     await audit(book, upload, 'entry.rejected', at, { rows: result.summary.rows, errors: result.summary.errors });
     return { status: 'rejected', outcome: { rows: result.summary.rows, errors: result.summary.errors, errorWorkbookKey: key } };
   }
@@ -86,14 +114,30 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
     for await (const row of await open()) {
       const so = row.values.so!;
       written.add(so);
-      batch.push({ bookId: book.bookId, so, registerType: book.registerType, rowNumber: row.rowNumber, fields: row.values, entryVersion: upload.uploadId, version: 1, updatedAt: at, corrections: [] });
+      batch.push({
+        bookId: book.bookId,
+        so,
+        registerType: book.registerType,
+        rowNumber: row.rowNumber,
+        fields: row.values,
+        entryVersion: upload.uploadId,
+        version: 1,
+        updatedAt: at,
+        corrections: [],
+      });
       if (batch.length >= 100) await flush();
     }
     if (batch.length) await flush();
     faultPoint('entry.records-written', scope);
     // Records of an earlier attempt of this upload are not "previous"; the replaced version is the book's.
     const stale = [...previous].filter((so) => !written.has(so));
-    await audit(book, upload, 'entry.accepted', at, { records: written.size, warnings: result.summary.warnings, replacedVersion: book.entry?.uploadId ?? null, previousRecords: book.entry?.records ?? 0, removed: stale.length });
+    await audit(book, upload, 'entry.accepted', at, {
+      records: written.size,
+      warnings: result.summary.warnings,
+      replacedVersion: book.entry?.uploadId ?? null,
+      previousRecords: book.entry?.records ?? 0,
+      removed: stale.length,
+    });
     faultPoint('entry.audited', scope);
     if (stale.length) await deleteRecords(book.bookId, stale);
     await setEntry(book.bookId, upload, written.size, at);
@@ -114,11 +158,26 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
 async function setEntry(bookId: string, upload: Upload, records: number, at: string) {
   await retryOnConflict(async () => {
     const book = await getBook(bookId);
-    await saveBook({ ...book, entry: { uploadId: upload.uploadId, keyedBy: upload.requestedBy, acceptedAt: at, records }, counts: { ...book.counts, records }, updatedAt: at }, book.version);
+    await saveBook(
+      {
+        ...book,
+        entry: { uploadId: upload.uploadId, keyedBy: upload.requestedBy, acceptedAt: at, records },
+        counts: { ...book.counts, records },
+        updatedAt: at,
+      },
+      book.version,
+    );
   });
 }
 
 async function audit(book: Book, upload: Upload, action: string, at: string, after: Record<string, unknown>) {
-  await appendAudit({ targetType: 'book', targetId: book.bookId, action, actor: upload.requestedBy, at, requestId: `upload:${upload.uploadId}`, after: { uploadId: upload.uploadId, ...after } });
+  await appendAudit({
+    targetType: 'book',
+    targetId: book.bookId,
+    action,
+    actor: upload.requestedBy,
+    at,
+    requestId: `upload:${upload.uploadId}`,
+    after: { uploadId: upload.uploadId, ...after },
+  });
 }
-

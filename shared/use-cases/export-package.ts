@@ -18,18 +18,10 @@ import type { Book } from '../books/book.js';
 import { getBook } from '../books/book-repo.js';
 import { assertVisible } from '../books/book-rules.js';
 import { getConfig } from '../config.js';
-import { writeEntryWorkbookTo } from '../entry/workbook-writer.js';
 import { findColumn } from '../entry/templates/index.js';
+import { writeEntryWorkbookTo } from '../entry/workbook-writer.js';
 import { NotFound, PackageInvalid, StaleExecution } from '../errors.js';
-import {
-  type ExportPackageView,
-  MANIFEST_FORMAT,
-  Manifest,
-  packageFileNames,
-  packagePrefix,
-  pdfNameOf,
-  siblingKey,
-} from '../exports/package.js';
+import { type ExportPackageView, MANIFEST_FORMAT, Manifest, packageFileNames, packagePrefix, pdfNameOf, siblingKey } from '../exports/package.js';
 import { logger } from '../logger.js';
 import type { BookRecord } from '../records/record.js';
 import { allRecords } from '../records/record-repo.js';
@@ -253,7 +245,15 @@ async function writeZip(bucket: string, key: string, pdfs: readonly PlannedPdf[]
             flush(done) {
               const sha256 = hash.digest('hex');
               if (sha256 === pdf.scan.sha256 && size === pdf.scan.size) return done();
-              done(new PackageInvalid('Bản scan trong kho lưu trữ không còn khớp với bản đã nghiệm thu', { so: pdf.so, key: pdf.scan.key, expected: pdf.scan.sha256, actual: sha256, size }));
+              done(
+                new PackageInvalid('Bản scan trong kho lưu trữ không còn khớp với bản đã nghiệm thu', {
+                  so: pdf.so,
+                  key: pdf.scan.key,
+                  expected: pdf.scan.sha256,
+                  actual: sha256,
+                  size,
+                }),
+              );
             },
           });
           body.on('error', fail);
@@ -275,7 +275,11 @@ async function readManifest(approval: Approval): Promise<{ manifest: Manifest; s
   const bytes = Buffer.concat(chunks);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== approval.checksum) {
-    throw new PackageInvalid('Tệp manifest của gói dữ liệu không khớp với mã kiểm tra đã ghi khi phê duyệt', { packageKey: approval.packageKey, expected: approval.checksum, actual: sha256 });
+    throw new PackageInvalid('Tệp manifest của gói dữ liệu không khớp với mã kiểm tra đã ghi khi phê duyệt', {
+      packageKey: approval.packageKey,
+      expected: approval.checksum,
+      actual: sha256,
+    });
   }
   return { manifest: Manifest.parse(JSON.parse(bytes.toString('utf8'))), size: bytes.length };
 }

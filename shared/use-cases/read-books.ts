@@ -1,6 +1,5 @@
 import { listAudit } from '../audit/audit.js';
-import { listBooksOfCommune } from '../books/book-repo.js';
-import { getBook } from '../books/book-repo.js';
+import { getBook, listBooksOfCommune } from '../books/book-repo.js';
 import { assertUnitInScope, assertVisible, toBookView } from '../books/book-rules.js';
 import type { RequestContext } from '../request-context.js';
 import { communesInScope } from '../units/unit.js';
@@ -33,6 +32,12 @@ export async function bookHistory(bookId: string, ctx: RequestContext) {
   const audit = await listAudit('book', bookId);
   const transitions = audit
     .filter((e) => e.action === 'stage.entered')
-    .map((e) => ({ at: e.at, from: (e.before as { stage?: string })?.stage, to: (e.after as { stage?: string })?.stage, by: e.actor.username, role: e.actor.role }));
+    .map((e) => ({
+      at: e.at,
+      from: (e.before as { stage?: string })?.stage,
+      to: (e.after as { stage?: string })?.stage,
+      by: e.actor.username,
+      role: e.actor.role,
+    }));
   return { bookId, transitions, audit };
 }

@@ -13,6 +13,8 @@ export async function entryReportForCaller(bookId: string, ctx: RequestContext) 
   assertVisible(book, ctx.principal, units);
   const report = await latestEntryReport(bookId);
   if (!report) throw new NotFound('Sổ chưa có tệp nhập liệu nào', { bookId });
-  const link = report.errorWorkbookKey ? await presignGet(getConfig().ARCHIVE_BUCKET, report.errorWorkbookKey, { downloadName: `loi-nhap-lieu-${bookId}.xlsx` }) : undefined;
+  const link = report.errorWorkbookKey
+    ? await presignGet(getConfig().ARCHIVE_BUCKET, report.errorWorkbookKey, { downloadName: `loi-nhap-lieu-${bookId}.xlsx` })
+    : undefined;
   return { ...report, errorWorkbookUrl: link?.url };
 }

@@ -13,6 +13,8 @@ export async function scanReportForCaller(bookId: string, ctx: RequestContext) {
   assertVisible(book, ctx.principal, units);
   const report = await latestScanReport(bookId);
   if (!report) throw new NotFound('Sổ chưa có đợt giao bản scan nào', { bookId });
-  const link = report.reportKey ? await presignGet(getConfig().ARCHIVE_BUCKET, report.reportKey, { downloadName: `bien-ban-nghiem-thu-${bookId}.xlsx` }) : undefined;
+  const link = report.reportKey
+    ? await presignGet(getConfig().ARCHIVE_BUCKET, report.reportKey, { downloadName: `bien-ban-nghiem-thu-${bookId}.xlsx` })
+    : undefined;
   return { ...report, reportUrl: link?.url };
 }

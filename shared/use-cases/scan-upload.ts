@@ -5,14 +5,15 @@
  * acceptance report.
  */
 import { appendAudit } from '../audit/audit.js';
-import { getObjectRange, putObject, s3ByteSource } from '../aws/s3-objects.js';
 import { sendRawEmail } from '../aws/mailer.js';
+import { retryOnConflict } from '../aws/retry.js';
+import { getObjectRange, putObject, s3ByteSource } from '../aws/s3-objects.js';
 import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
 import { isWaiting } from '../books/book-rules.js';
+import { registerTypeTitles } from '../books/register-type.js';
 import { getConfig } from '../config.js';
 import { ActionNotAllowed } from '../errors.js';
-import { retryOnConflict } from '../aws/retry.js';
 import { logger } from '../logger.js';
 import { buildNoticeEmail } from '../notify/notice-email.js';
 import type { BookRecord } from '../records/record.js';
@@ -21,10 +22,9 @@ import { writeAcceptanceReport } from '../scans/acceptance-report.js';
 import { assessCompleteness } from '../scans/completeness.js';
 import { InvalidArchive } from '../scans/errors.js';
 import { processScanArchive, processSinglePdf, type ScanSink } from '../scans/process-scans.js';
-import { putScanReport } from '../scans/scan-report-repo.js';
 import type { ExistingScan, ScanRun } from '../scans/scan-outcome.js';
+import { putScanReport } from '../scans/scan-report-repo.js';
 import type { Upload } from '../uploads/upload.js';
-import { registerTypeTitles } from '../books/register-type.js';
 import { submitSystemAction } from './submit-action.js';
 
 const SINGLE_PDF_MAX = 50 * 1024 * 1024;
@@ -51,13 +51,23 @@ export async function processScanUpload(upload: Upload): Promise<{ status: 'acce
   const records: BookRecord[] = [];
   for await (const r of allRecords(book.bookId)) records.push(r);
   const expected = records.map((r) => ({ so: r.so, tenFile: r.fields.TenFile ?? null }));
-  const existing: ExistingScan[] = records.filter((r) => r.scan).map((r) => ({ so: r.so, sha256: r.scan!.sha256, size: r.scan!.size, pages: r.scan!.pages, fileName: r.scan!.fileName }));
+  const existing: ExistingScan[] = records
+    .filter((r) => r.scan)
+    .map((r) => ({ so: r.so, sha256: r.scan!.sha256, size: r.scan!.size, pages: r.scan!.pages, fileName: r.scan!.fileName }));
 
   const sink: ScanSink = {
     store: async (target, data, meta) => {
       const key = scanKey(book, target.so);
       const stored = await putObject(config.ARCHIVE_BUCKET, key, data, 'application/pdf', { sha256: meta.sha256, 'upload-id': upload.uploadId });
-      const scan = { key, fileName: target.fileName, sha256: meta.sha256, size: meta.size, pages: meta.pages, versionId: stored.versionId, uploadId: upload.uploadId };
+      const scan = {
+        key,
+        fileName: target.fileName,
+        sha256: meta.sha256,
+        size: meta.size,
+        pages: meta.pages,
+        versionId: stored.versionId,
+        uploadId: upload.uploadId,
+      };
       const record = await attachScan(book.bookId, target.so, scan, meta.previousSha256 !== undefined);
       if (meta.previousSha256) {
         await appendAudit({
@@ -165,7 +175,11 @@ async function notifyContractor(upload: Upload, book: Book, missing: number, wor
       `Còn ${missing} bản ghi chưa có bản scan hợp lệ. Chi tiết từng tệp (nhận/không nhận, mã lý do) trong biên bản đính kèm.`,
       'Chỉ cần gửi bổ sung các tệp còn thiếu hoặc bị từ chối.',
     ],
-    attachment: { fileName: `bien-ban-nghiem-thu-${book.bookId}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', content: workbook },
+    attachment: {
+      fileName: `bien-ban-nghiem-thu-${book.bookId}.xlsx`,
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      content: workbook,
+    },
     messageId: `<scan-${upload.uploadId}@hotich>`,
   });
   await sendRawEmail(config.MAIL_FROM, [to], raw).catch((err: Error) => {

@@ -1,16 +1,16 @@
 import { appendAudit } from '../audit/audit.js';
 import type { Book } from '../books/book.js';
 import { getBook, saveBook } from '../books/book-repo.js';
-import { findRecord } from '../records/record-repo.js';
-import { closeReviewPass, pendingReview } from './review.js';
 import { allowedActions, assertVisible, isWaiting, toBookView } from '../books/book-rules.js';
 import { ActionNotAllowed, Conflict, Forbidden, InvalidInput } from '../errors.js';
 import { faultPoint } from '../faults.js';
 import { logger } from '../logger.js';
+import { findRecord } from '../records/record-repo.js';
 import type { RequestContext } from '../request-context.js';
 import { listUnits } from '../units/unit-repo.js';
 import { type ActionName, type Decision, transitions } from '../workflow/stages.js';
 import { executionArnFor, executionName, sendDecision, startExecution } from '../workflow/workflow-port.js';
+import { closeReviewPass, pendingReview } from './review.js';
 
 /**
  * A person (or a processing step acting as the system) takes an action on a book.
@@ -56,7 +56,14 @@ async function decide(book: Book, decision: Decision, ctx: RequestContext, allow
 
     await assertPreconditions(book, decision, ctx);
 
-    const pendingAction = { action: decision.action, reason: decision.reason?.trim(), records: decision.records, by: ctx.principal, at: ctx.now, requestId: ctx.requestId };
+    const pendingAction = {
+      action: decision.action,
+      reason: decision.reason?.trim(),
+      records: decision.records,
+      by: ctx.principal,
+      at: ctx.now,
+      requestId: ctx.requestId,
+    };
     const starting = decision.action === 'startDigitisation';
     const seq = starting ? book.executionSeq + 1 : book.executionSeq;
     try {
@@ -107,7 +114,11 @@ async function assertPreconditions(book: Book, decision: Decision, ctx: RequestC
   if (decision.action === 'passReview') {
     const pending = await pendingReview(book);
     if (pending.length) {
-      throw new ActionNotAllowed(`Còn ${pending.length} bản ghi chưa được kiểm tra`, { stage: book.stage, allowedActions: allowedActions(book, ctx.principal), pending: pending.slice(0, 50) });
+      throw new ActionNotAllowed(`Còn ${pending.length} bản ghi chưa được kiểm tra`, {
+        stage: book.stage,
+        allowedActions: allowedActions(book, ctx.principal),
+        pending: pending.slice(0, 50),
+      });
     }
   }
   if (decision.action === 'returnToScan') {
@@ -115,14 +126,19 @@ async function assertPreconditions(book: Book, decision: Decision, ctx: RequestC
     const missing: string[] = [];
     for (const so of named) if (!(await findRecord(book.bookId, so))) missing.push(so);
     if (!named.length || missing.length) {
-      throw new InvalidInput('Trả về scan cần nêu các bản ghi có bản scan sai', { issues: [{ path: 'records', message: missing.length ? `Không có bản ghi: ${missing.join(', ')}` : 'Cần ít nhất một bản ghi' }] });
+      throw new InvalidInput('Trả về scan cần nêu các bản ghi có bản scan sai', {
+        issues: [{ path: 'records', message: missing.length ? `Không có bản ghi: ${missing.join(', ')}` : 'Cần ít nhất một bản ghi' }],
+      });
     }
   }
   if (decision.action === 'approve' || decision.action === 'reject') {
     const keyedBy = book.entry?.keyedBy.userId;
     const reviewers = book.review?.reviewers ?? [];
     if (ctx.principal.userId === keyedBy || reviewers.includes(ctx.principal.userId)) {
-      throw new Forbidden('Người phê duyệt phải khác người nhập liệu và người kiểm tra sổ này', { keyedBy: book.entry?.keyedBy.username, reviewers: reviewers.length });
+      throw new Forbidden('Người phê duyệt phải khác người nhập liệu và người kiểm tra sổ này', {
+        keyedBy: book.entry?.keyedBy.username,
+        reviewers: reviewers.length,
+      });
     }
   }
 }

@@ -5,16 +5,15 @@
  * snapshot item per reporting unit per week, never records.
  */
 import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { appendAudit } from '../audit/audit.js';
 import { sfn } from '../aws/clients.js';
-import { countReads } from '../aws/read-counter.js';
 import { sendRawEmail } from '../aws/mailer.js';
+import { countReads } from '../aws/read-counter.js';
 import { presignGet, putObject } from '../aws/s3-objects.js';
 import { listBooksOfCommune } from '../books/book-repo.js';
 import { getConfig, getReportStateMachineArn } from '../config.js';
-import { appendAudit } from '../audit/audit.js';
 import { ConfigError, Conflict, Forbidden, InvalidInput } from '../errors.js';
 import { logger } from '../logger.js';
-import type { RequestContext } from '../request-context.js';
 import { burnDownChartOf } from '../reports/burn-down-chart.js';
 import { buildReportEmail, fitsAsAttachment, headlineOf } from '../reports/email.js';
 import { Campaign } from '../reports/forecast.js';
@@ -49,6 +48,7 @@ import type { RunRequest } from '../reports/run-request.js';
 import { bookSummaryOf, type CommuneSnapshot, computeCommuneSnapshot, listStalledBooks } from '../reports/snapshot.js';
 import { addWeeks, isoWeekOf, reportTimeOf, vnClockOf } from '../reports/week.js';
 import { writeDistrictWorkbook, writeNationalWorkbook, writeProvinceWorkbook } from '../reports/workbook.js';
+import type { RequestContext } from '../request-context.js';
 import { communesInScope, NATIONAL, type Unit, unitsInScope } from '../units/unit.js';
 import { listUnits } from '../units/unit-repo.js';
 import { systemPrincipal } from '../users/user.js';
@@ -104,7 +104,9 @@ export async function runUnitReport(input: { week: string; run?: string; unit: U
   return countReads(async () => {
     const { units, config } = input.unit;
     const ru = getReportingUnit(units, config, input.week, input.unit.code);
-    const frozen = (input.unit.sent?.snapshotAt ? await findUnitSnapshots(input.week, ru.provinceCode, ru.code) : undefined) ?? (await takeUnitSnapshots(input.week, ru, units));
+    const frozen =
+      (input.unit.sent?.snapshotAt ? await findUnitSnapshots(input.week, ru.provinceCode, ru.code) : undefined) ??
+      (await takeUnitSnapshots(input.week, ru, units));
     const report = buildDistrictReport({
       week: input.week,
       units,
@@ -258,7 +260,8 @@ async function deliver<R extends WeeklyReport>(
     if (attempt > 0) existing = await findSentReport(target.week, target.unitCode);
     // Another run of this week is sending right now: that email is its own. An older `sending` (a run
     // that died mid-send) is taken over; this run's own (a retried step) is finished.
-    if (existing?.status === 'sending' && existing.sendingBy !== target.run && Date.now() - Date.parse(existing.generatedAt) < SENDING_LEASE_MS) return existing;
+    if (existing?.status === 'sending' && existing.sendingBy !== target.run && Date.now() - Date.parse(existing.generatedAt) < SENDING_LEASE_MS)
+      return existing;
     if (attempt > 3) throw new Error(`Weekly report ${target.week}/${target.unitCode}: send record keeps changing`);
     const now = new Date().toISOString();
     if (existing?.status === 'sent' && !target.resend) {
@@ -293,9 +296,16 @@ async function deliver<R extends WeeklyReport>(
  * before it rethrows), keyed by the run, the action and the record's time.
  */
 async function audited(next: SentReport, before: SentReport | undefined, run: string): Promise<SentReport> {
-  const pick = (r: SentReport | undefined) => (r ? { status: r.status, attempts: r.attempts, s3Key: r.s3Key, messageId: r.messageId, recipients: r.recipients.length, snapshotAt: r.snapshotAt } : null);
+  const pick = (r: SentReport | undefined) =>
+    r ? { status: r.status, attempts: r.attempts, s3Key: r.s3Key, messageId: r.messageId, recipients: r.recipients.length, snapshotAt: r.snapshotAt } : null;
   const emailed = next.status === 'sent' && next.messageId !== before?.messageId;
-  const action = emailed ? (before?.status === 'sent' ? 'report.resent' : 'report.sent') : next.status === 'sent' ? 'report.regenerated' : `report.${next.status}`;
+  const action = emailed
+    ? before?.status === 'sent'
+      ? 'report.resent'
+      : 'report.sent'
+    : next.status === 'sent'
+      ? 'report.regenerated'
+      : `report.${next.status}`;
   await appendAudit({
     targetType: 'report',
     targetId: `${next.week}#${next.unitCode}`,
@@ -309,7 +319,13 @@ async function audited(next: SentReport, before: SentReport | undefined, run: st
   return next;
 }
 
-async function send(sending: SentReport, target: { unitCode: string; unitName: string; week: string; run: string }, report: WeeklyReport, workbook: Buffer, chart: Buffer) {
+async function send(
+  sending: SentReport,
+  target: { unitCode: string; unitName: string; week: string; run: string },
+  report: WeeklyReport,
+  workbook: Buffer,
+  chart: Buffer,
+) {
   const config = getConfig();
   try {
     const attachment = fitsAsAttachment(workbook.length, config.REPORT_ATTACH_LIMIT_BYTES)
@@ -397,7 +413,15 @@ export async function startScheduledWeeklyRun(input: { time: string }) {
   const week = isoWeekOf(fired);
   const executionName = `weekly-${week}-all-at-${vnClockOf(fired)}`;
   const executionArn = await startReportExecution(executionName, { week, unit: null, resend: false });
-  await appendAudit({ targetType: 'report', targetId: `${week}#all`, action: 'report.scheduledRun', actor: systemPrincipal, at: input.time, requestId: executionName, after: { executionName } });
+  await appendAudit({
+    targetType: 'report',
+    targetId: `${week}#all`,
+    action: 'report.scheduledRun',
+    actor: systemPrincipal,
+    at: input.time,
+    requestId: executionName,
+    after: { executionName },
+  });
   return { week, executionArn };
 }
 

@@ -25,7 +25,8 @@ export function matrixMarkdown(): string {
   const sep = `|---|---|${roles.map(() => '---').join('|')}|`;
   const mark = (e: Expected) => (e.allow ? '✅' : `❌${e.status}`);
   const rows = routeList.map(
-    (r) => `| \`${r.method} ${r.path}\` | ${r.scope} | ${roles.map((role) => (['own', 'child', 'other'] as const).map((rel) => mark(expected(r, role, rel))).join(' / ')).join(' | ')} |`,
+    (r) =>
+      `| \`${r.method} ${r.path}\` | ${r.scope} | ${roles.map((role) => (['own', 'child', 'other'] as const).map((rel) => mark(expected(r, role, rel))).join(' / ')).join(' | ')} |`,
   );
   return [
     '# Authorisation matrix',

@@ -9,7 +9,10 @@ export async function entryWorkbook(
   fieldsOf: (i: number) => Record<string, string> = () => ({}),
 ): Promise<{ bytes: Buffer; records: Record<string, string | null>[] }> {
   const type = book.registerType ?? 'KS';
-  const records = cleanBook(type, { rows, year: book.yearOpened, quyenSo: book.quyenSo, seed: rows * 7 + book.yearOpened }).map((r, i) => ({ ...r, ...fieldsOf(i) }));
+  const records = cleanBook(type, { rows, year: book.yearOpened, quyenSo: book.quyenSo, seed: rows * 7 + book.yearOpened }).map((r, i) => ({
+    ...r,
+    ...fieldsOf(i),
+  }));
   return { bytes: await writeEntryWorkbook(type, records), records };
 }
 

@@ -34,7 +34,10 @@ function throttleResponse(service: Service): { status: number; headers: Record<s
       return {
         status: 400,
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'proxy-throttle' },
-        body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded.' }),
+        body: JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+          message: 'The level of configured provisioned throughput for the table was exceeded.',
+        }),
       };
     case 's3':
       return {
@@ -74,7 +77,14 @@ export async function startFaultProxy(service: Service, target: string): Promise
     const attemptHeader = /attempt=(\d+)/.exec(String(req.headers['amz-sdk-request'] ?? ''));
     const rule = rules.find((r) => r.remaining > 0 && r.match(operation));
     if (rule) rule.remaining--;
-    const entry: SeenRequest = { at: Date.now(), method: req.method ?? '', path: req.url ?? '', operation, attempt: attemptHeader ? Number(attemptHeader[1]) : undefined, answered: 'forwarded' };
+    const entry: SeenRequest = {
+      at: Date.now(),
+      method: req.method ?? '',
+      path: req.url ?? '',
+      operation,
+      attempt: attemptHeader ? Number(attemptHeader[1]) : undefined,
+      answered: 'forwarded',
+    };
     seen.push(entry);
     if (rule?.action.kind === 'throttle') {
       entry.answered = 'throttled';

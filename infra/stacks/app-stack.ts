@@ -225,30 +225,13 @@ export class AppStack extends Stack {
     // Weekly reports: Friday 11:00 Vietnam time, one workflow run fanning out per reporting unit. Plan and
     // the rollups write their items to the state table; each report workbook goes to the archive and by
     // email (with a presigned link when too large to attach); each send is audited (report.sent, …).
+    const reportSender: FunctionAccess = { state: 'write', audit: 'append', archive: 'write', mail: true };
     const reportFns = {
       plan: make('ReportPlan', 'reports/plan.ts', 'workflow', { state: 'write' }, { timeout: Duration.minutes(5), memorySize: 1024 }),
       prepare: make('ReportPrepare', 'reports/prepare.ts', 'workflow', { state: 'read' }),
-      unit: make(
-        'ReportUnit',
-        'reports/unit.ts',
-        'workflow',
-        { state: 'write', audit: 'append', archive: 'write', mail: true },
-        { timeout: Duration.minutes(5), memorySize: 1024 },
-      ),
-      province: make(
-        'ReportProvince',
-        'reports/province.ts',
-        'workflow',
-        { state: 'write', audit: 'append', archive: 'write', mail: true },
-        { timeout: Duration.minutes(10), memorySize: 1536 },
-      ),
-      national: make(
-        'ReportNational',
-        'reports/national.ts',
-        'workflow',
-        { state: 'write', audit: 'append', archive: 'write', mail: true },
-        { timeout: Duration.minutes(15), memorySize: 2048 },
-      ),
+      unit: make('ReportUnit', 'reports/unit.ts', 'workflow', reportSender, { timeout: Duration.minutes(5), memorySize: 1024 }),
+      province: make('ReportProvince', 'reports/province.ts', 'workflow', reportSender, { timeout: Duration.minutes(10), memorySize: 1536 }),
+      national: make('ReportNational', 'reports/national.ts', 'workflow', reportSender, { timeout: Duration.minutes(15), memorySize: 2048 }),
     };
     this.reports = new ReportWorkflow(this, 'ReportWorkflow', {
       stateMachineName: reportStateMachineName(config.stage),

@@ -35,16 +35,18 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
   const scope = `upload:${upload.uploadId}`;
   // A redelivery after this very upload was stored (a failure after `setEntry`): finish what is left.
   const applied = book.entry?.uploadId === upload.uploadId;
-  if (!applied && (book.stage !== 'entry' || !isWaiting(book))) {
-    const message = `Sổ đang ở giai đoạn "${book.stage}", không nhận tệp nhập liệu`;
-    await putEntryReport({
+  /** The whole file refused (no row was read): the entry report says why. */
+  const rejectFile = (code: string, message: string) =>
+    putEntryReport({
       ...base,
       status: 'rejected',
       summary: { rows: 0, errors: 1, warnings: 0 },
       issues: [],
       issuesTruncated: false,
-      fileError: { code: 'WRONG_STAGE', message },
+      fileError: { code, message },
     });
+  if (!applied && (book.stage !== 'entry' || !isWaiting(book))) {
+    await rejectFile('WRONG_STAGE', `Sổ đang ở giai đoạn "${book.stage}", không nhận tệp nhập liệu`);
     return { status: 'rejected', outcome: { code: 'WRONG_STAGE' } };
   }
   const mapping = upload.legacyMapping ? LegacyMapping.parse(upload.legacyMapping) : undefined;
@@ -64,14 +66,7 @@ export async function processEntryUpload(upload: Upload): Promise<{ status: 'acc
     });
   } catch (err) {
     if (!(err instanceof InvalidWorkbook)) throw err;
-    await putEntryReport({
-      ...base,
-      status: 'rejected',
-      summary: { rows: 0, errors: 1, warnings: 0 },
-      issues: [],
-      issuesTruncated: false,
-      fileError: { code: String(err.details?.code ?? 'INVALID_WORKBOOK'), message: err.message },
-    });
+    await rejectFile(String(err.details?.code ?? 'INVALID_WORKBOOK'), err.message);
     await audit(book, upload, 'entry.rejected', at, { code: err.details?.code });
     return { status: 'rejected', outcome: { code: err.details?.code } };
   }

@@ -144,15 +144,21 @@ describe('upload page', () => {
     await waitForStage(a.officer, bookId, 'review');
   });
 
-  it('a single POST cut off by the network is retried by the page on its own; the file arrives and is processed', async () => {
+  /** A book in Scan with one record, the contractor's upload page open and watched, ready for 1-2018.pdf. */
+  async function onePdfScene() {
     const { urls } = inject('stack');
     const { a, bookId } = await bookWithRecords(1);
     const page = await contractorPage();
     await openUpload(page, bookId);
     const shown = await watchUploadRow(page, '1-2018.pdf');
     const requests = recordRequests(page);
-    let posts = 0;
     const toS3 = (url: URL) => url.href.startsWith(urls.s3);
+    return { urls, a, bookId, page, shown, requests, toS3 };
+  }
+
+  it('a single POST cut off by the network is retried by the page on its own; the file arrives and is processed', async () => {
+    const { urls, a, bookId, page, shown, requests, toS3 } = await onePdfScene();
+    let posts = 0;
     await page.route(toS3, async (route: Route) => {
       if (route.request().method() === 'POST' && posts++ === 0) await route.abort('connectionreset');
       else await route.continue();
@@ -179,14 +185,8 @@ describe('upload page', () => {
   });
 
   it('a single POST that fails on every attempt stops with "Tiếp tục"; clicked once the network is back, the file arrives', async () => {
-    const { urls } = inject('stack');
-    const { a, bookId } = await bookWithRecords(1);
-    const page = await contractorPage();
-    await openUpload(page, bookId);
-    const shown = await watchUploadRow(page, '1-2018.pdf');
-    const requests = recordRequests(page);
+    const { urls, a, bookId, page, shown, requests, toS3 } = await onePdfScene();
     // The S3 endpoint is unreachable for the page.
-    const toS3 = (url: URL) => url.href.startsWith(urls.s3);
     await page.route(toS3, (route: Route) => route.abort('connectionrefused'));
     await page.locator('#file-input').setInputFiles({ name: '1-2018.pdf', mimeType: 'application/pdf', buffer: await pdfFor(`${bookId} 1`) });
     const item = page.locator('li.upload-item[data-file-name="1-2018.pdf"]');

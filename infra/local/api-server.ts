@@ -88,7 +88,8 @@ export async function startApiServer(opts: ApiServerOptions) {
       return send(res, 500, { message: 'Internal Server Error' });
     }
     const r = normaliseResult(result);
-    res.writeHead(r.statusCode ?? 200, { ...(r.headers as Record<string, string>) });
+    // API Gateway HTTP APIs name each request in the `apigw-requestid` response header.
+    res.writeHead(r.statusCode ?? 200, { ...(r.headers as Record<string, string>), 'apigw-requestid': event.requestContext.requestId });
     res.end(r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body);
   }
 
@@ -117,7 +118,13 @@ export async function startApiServer(opts: ApiServerOptions) {
     const root = path.resolve(opts.webDir!);
     const file = path.resolve(root, `.${pathname === '/' ? '/index.html' : decodeURIComponent(pathname)}`);
     if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) return false;
-    const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.json': 'application/json' };
+    const types: Record<string, string> = {
+      '.html': 'text/html; charset=utf-8',
+      '.js': 'text/javascript; charset=utf-8',
+      '.css': 'text/css; charset=utf-8',
+      '.svg': 'image/svg+xml',
+      '.json': 'application/json',
+    };
     res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
     return true;
@@ -168,7 +175,13 @@ function toEvent(
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
-      http: { method: route.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: route.routeKey,
       stage: '$default',

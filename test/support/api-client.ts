@@ -4,7 +4,12 @@ import { inject } from 'vitest';
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
+  /** API Gateway's name of the request (`apigw-requestid`): the audit trail records it. */
+  requestId?: string;
 }
+
+/** Every call made through these clients in this test file (method, path, status, request id). */
+export const callLog: { method: string; path: string; status: number; requestId?: string }[] = [];
 
 export function stackUrls() {
   return inject('stack').urls;
@@ -30,7 +35,9 @@ export function client(token: string | undefined, apiUrl = stackUrls().api) {
     } catch {
       /* not JSON */
     }
-    return { status: r.status, body: parsed as T };
+    const requestId = r.headers.get('apigw-requestid') ?? undefined;
+    callLog.push({ method, path, status: r.status, requestId });
+    return { status: r.status, body: parsed as T, requestId };
   };
   return {
     get: <T = any>(path: string) => call<T>('GET', path),

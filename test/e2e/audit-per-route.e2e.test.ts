@@ -1,6 +1,6 @@
 /**
  * Issue 9 §4: every mutating route writes its audit record. One book is walked through every stage in a
- * commune of its own (90202) with every mutating route of the route table, over HTTP; each successful call
+ * commune of its own (90703) with every mutating route of the route table, over HTTP; each successful call
  * is then found in the audit table by the request id API Gateway gave it (`apigw-requestid`), with actor,
  * role, unit, time and before/after. The route table decides what "every mutating route" is, so a new
  * route without a step here fails the coverage check.
@@ -15,7 +15,7 @@ import { useLocalStackEnv } from '../support/handler-env.js';
 import { pdfFor, postForm, zipOf } from '../support/scan-files.js';
 
 const { env } = useLocalStackEnv();
-const COMMUNE = '90202';
+const COMMUNE = '90703'; // Xã Lộc An (after 1/7/2025): no other test writes to it
 
 const people = [
   {
@@ -49,8 +49,8 @@ const people = [
 /** Hạnh exactly; Bảo with day and month swapped; Lan absent. */
 const extractCsv = [
   'SoDinhDanh;HoTen;GioiTinh;NgaySinh;HoTenCha;NamSinhCha;HoTenMe;NamSinhMe;SoCMND;NoiCuTru',
-  '001318000711;Vũ Thị Hạnh;2;11.01.2018;Vũ Văn Toàn;1983;Lý Thị Nga;1986;;Xã Lộc Điền',
-  '001218000722;Đặng Quốc Bảo;1;08.02.2018;Đặng Văn Long;1979;Mai Thị Hoa;1984;;Xã Lộc Điền',
+  '001318000711;Vũ Thị Hạnh;2;11.01.2018;Vũ Văn Toàn;1983;Lý Thị Nga;1986;;Xã Lộc An',
+  '001218000722;Đặng Quốc Bảo;1;08.02.2018;Đặng Văn Long;1979;Mai Thị Hoa;1984;;Xã Lộc An',
 ].join('\n');
 
 const mutating = routeList.filter((r) => r.method !== 'GET');
@@ -88,7 +88,7 @@ describe('audit trail: every mutating route', () => {
       const path = `/books/${bookId}/records/${so}`;
       const version = (await t.officer.get(path)).body.version;
       const body =
-        so === '1-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Lộc Điền', reason: 'TYPO' }] } : { version, status: 'ok' };
+        so === '1-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Lộc An', reason: 'TYPO' }] } : { version, status: 'ok' };
       expect((await t.officer.call('PATCH', path, body)).status).toBe(200);
     }
     await act(t.officer, bookId, 'passReview');

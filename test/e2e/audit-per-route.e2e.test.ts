@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aw
 import { describe, expect, it } from 'vitest';
 import { routeList } from '../../functions/routes.js';
 import { asUser, callLog, waitFor } from '../support/api-client.js';
-import { act, actorsIn, bookWithRecords, createBook, waitForStage } from '../support/book-flow.js';
+import { act, actorsIn, bookWithRecords, createBook, reviewRecords, waitForStage } from '../support/book-flow.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { pdfFor, postForm, zipOf } from '../support/scan-files.js';
 
@@ -84,13 +84,7 @@ describe('audit trail: every mutating route', () => {
     expect((await t.officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
     expect((await t.officer.post(`/books/${bookId}/review/release`)).status).toBe(200);
     expect((await t.officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
-    for (const so of ['1-2018', '2-2018', '3-2018']) {
-      const path = `/books/${bookId}/records/${so}`;
-      const version = (await t.officer.get(path)).body.version;
-      const body =
-        so === '1-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Lộc An', reason: 'TYPO' }] } : { version, status: 'ok' };
-      expect((await t.officer.call('PATCH', path, body)).status).toBe(200);
-    }
+    await reviewRecords(t.officer, bookId, ['1/2018', '2/2018', '3/2018'], { '1/2018': { field: 'nksNoiSinh', value: 'Trạm y tế xã Lộc An' } });
     await act(t.officer, bookId, 'passReview');
     await waitForStage(t.officer2, bookId, 'approval');
     await act(t.officer2, bookId, 'approve');

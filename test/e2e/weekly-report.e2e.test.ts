@@ -16,7 +16,7 @@ import type { BookRecord } from '../../shared/records/record.js';
 import { isSettled } from '../../shared/records/record.js';
 import { stageTitles } from '../../shared/workflow/stages.js';
 import { asUser, stackUrls, waitFor } from '../support/api-client.js';
-import { act, actors, actorsIn, bookWithRecords, createBook, deliverScans, waitForStage } from '../support/book-flow.js';
+import { act, actors, actorsIn, bookWithRecords, createBook, deliverScans, reviewRecords, waitForStage } from '../support/book-flow.js';
 import { useLocalStackEnv } from '../support/handler-env.js';
 import { postForm } from '../support/scan-files.js';
 
@@ -233,14 +233,7 @@ describe('weekly report', () => {
     await deliverScans(t.contractor, reconciling, ['1/2018', '2/2018', '3/2018']);
     await waitForStage(t.officer, reconciling, 'review');
     expect((await t.officer.post(`/books/${reconciling}/review/claim`)).status).toBe(200);
-    for (const so of ['1-2018', '2-2018', '3-2018']) {
-      const path = `/books/${reconciling}/records/${so}`;
-      const version = (await t.officer.get(path)).body.version;
-      const body =
-        so === '3-2018' ? { version, corrections: [{ field: 'nksNoiSinh', value: 'Trạm y tế xã Tân Hòa', reason: 'TYPO' }] } : { version, status: 'ok' };
-      const r = await t.officer.call('PATCH', path, body);
-      expect(r.status, JSON.stringify(r.body)).toBe(200);
-    }
+    await reviewRecords(t.officer, reconciling, ['1/2018', '2/2018', '3/2018'], { '3/2018': { field: 'nksNoiSinh', value: 'Trạm y tế xã Tân Hòa' } });
     await act(t.officer, reconciling, 'passReview');
     await waitForStage(t.officer2, reconciling, 'approval');
     await act(t.officer2, reconciling, 'approve');

@@ -131,13 +131,28 @@ export async function deliverScans(contractor: Awaited<ReturnType<typeof asUser>
   return req.body as { uploadId: string; key: string };
 }
 
-/** Marks every record OK as the claiming reviewer, then passes the review. */
-export async function reviewAllOk(officer: Client, bookId: string, sos: readonly string[]) {
-  expect((await officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
+/**
+ * The claiming reviewer reviews each record at its current version: OK, or the correction given for it
+ * (one field, reason TYPO). The claim is the caller's to take.
+ */
+export async function reviewRecords(
+  officer: Client,
+  bookId: string,
+  sos: readonly string[],
+  corrections: Record<string, { field: string; value: string }> = {},
+) {
   for (const so of sos) {
     const path = `/books/${bookId}/records/${so.replace('/', '-')}`;
     const version = (await officer.get(path)).body.version;
-    expect((await officer.call('PATCH', path, { version, status: 'ok' })).status).toBe(200);
+    const fix = corrections[so];
+    const r = await officer.call('PATCH', path, fix ? { version, corrections: [{ ...fix, reason: 'TYPO' }] } : { version, status: 'ok' });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
   }
+}
+
+/** Marks every record OK as the claiming reviewer, then passes the review. */
+export async function reviewAllOk(officer: Client, bookId: string, sos: readonly string[]) {
+  expect((await officer.post(`/books/${bookId}/review/claim`)).status).toBe(200);
+  await reviewRecords(officer, bookId, sos);
   await act(officer, bookId, 'passReview');
 }
